@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cgnf's own options (after EAL's "--"): defaults, an optional JSON config
+ * file (--config), and the command line, which overrides the file.
+ */
+#ifndef CGNF_CONFIG_H
+#define CGNF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prefix.h"
+
+#define CONFIG_PATH_MAX 512
+#define CONFIG_LOCAL_IP_MAX 16
+
+struct cgnf_config {
+	char model_path[CONFIG_PATH_MAX];
+	uint16_t udp_port;
+	struct prefix_list probes;        /* empty: any source */
+	struct prefix_list lan;
+	unsigned int rx_lcores;
+	unsigned int classifiers;         /* 0: every remaining worker lcore */
+	double idle_timeout_s;
+	bool exit_on_idle;
+	double duration_s;                /* 0: no limit */
+	bool lossless;
+	bool busy_poll;
+	char csv_path[CONFIG_PATH_MAX];
+	char stats_json_path[CONFIG_PATH_MAX];
+	char events_path[CONFIG_PATH_MAX]; /* "-": stdout */
+	double stats_interval_s;          /* 0: no live status line */
+	unsigned int verdict_window;
+	unsigned int verdict_min_reports;
+	double verdict_threshold;
+	uint32_t max_pairs;
+	double pair_timeout_s;            /* 0: never expire */
+	unsigned int ring_size;           /* records per ring, power of two */
+	unsigned int local_ip_count;      /* --ip: addresses answered for ARP / ND */
+	struct ip_addr local_ips[CONFIG_LOCAL_IP_MAX];
+	bool quiet;                       /* no table on stdout */
+	char config_path[CONFIG_PATH_MAX];
+};
+
+void config_set_defaults(struct cgnf_config *config);
+
+/*
+ * Applies a JSON config file on top of *config.  Unknown keys and wrong types
+ * are refused: returns -EINVAL with "FILE: key: reason" in err.
+ */
+int config_load_file(struct cgnf_config *config, const char *path, char *err, size_t err_size);
+
+/*
+ * Parses cgnf's arguments (argv[0] is the program name): defaults, then
+ * --config FILE if given, then every other option.  Returns 0, 1 when --help
+ * was printed, or -EINVAL with the reason in err.
+ */
+int config_parse_args(struct cgnf_config *config, int argc, char **argv, char *err,
+		      size_t err_size);
+
+/* Checks ranges and combinations (e.g. a model path is set). */
+int config_validate(const struct cgnf_config *config, char *err, size_t err_size);
+
+void config_print_usage(const char *program);
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The aggregator's table: CG / non-CG counts and the current verdict per
+ * conversation.  Owned by one lcore; sized once at creation, no allocation
+ * afterwards.  Bounded: pairs idle longer than the timeout expire, and when
+ * the table is full the least recently seen pair is evicted.
+ */
+#ifndef CGNF_PAIR_TABLE_H
+#define CGNF_PAIR_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ip.h"
+
+#define VERDICT_WINDOW_MAX 128
+
+struct pair_table_config {
+	uint32_t max_pairs;
+	uint64_t pair_timeout_ns;       /* 0: never expire */
+	unsigned int verdict_window;    /* last N reports, 1..VERDICT_WINDOW_MAX */
+	unsigned int verdict_min_reports;
+	double verdict_threshold;       /* CG share in the window, 0..1 */
+};
+
+enum pair_verdict {
+	VERDICT_UNKNOWN, /* fewer than verdict_min_reports so far */
+	VERDICT_NCG,
+	VERDICT_CG,
+};
+
+const char *pair_verdict_name(enum pair_verdict verdict); /* "unknown", "ncg", "cg" */
+
+struct pair_stats {
+	struct ip_pair pair;     /* ip1 = client side, or first report's order */
+	uint32_t hash;
+	uint64_t cg;
+	uint64_t ncg;
+	uint64_t first_seen_ns;
+	uint64_t last_seen_ns;
+	unsigned int window_reports;
+	unsigned int window_cg;
+	enum pair_verdict verdict;
+};
+
+enum pair_event_kind {
+	PAIR_EVENT_VERDICT,     /* the verdict changed */
+	PAIR_EVENT_EXPIRED,     /* idle longer than the timeout */
+	PAIR_EVENT_EVICTED,     /* pushed out by a new pair in a full table */
+};
+
+const char *pair_event_kind_name(enum pair_event_kind kind);
+
+typedef void (*pair_event_fn)(enum pair_event_kind kind, const struct pair_stats *stats,
+			      enum pair_verdict previous, uint64_t now_ns, void *ctx);
+
+struct pair_table_counters {
+	uint64_t inserted;
+	uint64_t expired;
+	uint64_t evicted;
+	uint64_t cg_pairs;       /* pairs whose verdict is CG now */
+};
+
+struct pair_table;
+
+/* NULL with errno set (EINVAL, ENOMEM). */
+struct pair_table *pair_table_create(const struct pair_table_config *config,
+				     pair_event_fn on_event, void *event_ctx);
+void pair_table_free(struct pair_table *table);
+
+/* Bytes the table holds, fixed at creation. */
+size_t pair_table_memory(const struct pair_table *table);
+
+/* Counts one classified report.  hash must be ip_pair_hash(pair, seed). */
+void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
+		       bool is_cg, uint64_t now_ns);
+
+/* Expires pairs idle since before now_ns - timeout.  Returns how many. */
+unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns);
+
+uint32_t pair_table_count(const struct pair_table *table);
+void pair_table_get_counters(const struct pair_table *table, struct pair_table_counters *out);
+
+/* 0 and *out filled, or -ENOENT.  Either order of the pair. */
+int pair_table_lookup(const struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
+		      struct pair_stats *out);
+
+/* Calls fn on every pair, in no particular order. */
+void pair_table_foreach(const struct pair_table *table,
+			void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx);
+
+/* Longest probe sequence in the index now: the worst-case lookup cost. */
+unsigned int pair_table_max_probe(const struct pair_table *table);
+
+#endif

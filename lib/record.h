@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Fixed-size records handed between lcores over rte_ring (*_elem API).
+ * Plain C so that lib/ tests and benches use the same layout as the app.
+ */
+#ifndef CGNF_RECORD_H
+#define CGNF_RECORD_H
+
+#include <stdint.h>
+
+#include "features.h"
+#include "ip.h"
+
+/* RX -> classifier: one parsed, oriented report. 96 bytes. */
+struct classify_record {
+	struct ip_pair pair;     /* ip1 = client side */
+	uint32_t hash;           /* ip_pair_hash, carried to the aggregator */
+	uint32_t reserved;
+	uint64_t rx_time_ns;     /* when the RX lcore took the packet */
+	struct features features;
+};
+
+/* Classifier -> aggregator. 48 bytes. */
+struct result_record {
+	struct ip_pair pair;
+	uint32_t hash;
+	uint8_t is_cg;
+	uint8_t reserved[3];
+	uint64_t rx_time_ns;
+};
+
+_Static_assert(sizeof(struct classify_record) == 96, "classify_record layout");
+_Static_assert(sizeof(struct result_record) == 48, "result_record layout");
+
+#endif
