@@ -34,12 +34,14 @@ CUNIT_LIBS = $(shell pkg-config --libs cunit)
 LIB_SRC := $(wildcard lib/*.c)
 APP_SRC := $(wildcard app/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
-BENCH_SRC := $(wildcard bench/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+TOOL_SRC := $(wildcard tests/tools/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 LIBCGNF := $(BUILD)/libcgnf.a
 CGNF := $(BUILD)/cgnf
@@ -67,7 +69,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_CFLAGS) -Ilib -Itests/unit $< $(LIBCGNF) -o $@ $(LDFLAGS) $(CUNIT_LIBS) $(LIB_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LIBCGNF)
+# Small C programs the Python tests drive (e.g. predictions for the exactness test).
+$(BUILD)/tools/%: tests/tools/%.c $(LIBCGNF)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -Ilib $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS) -lpcap
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -O3 $(LIB_CFLAGS) -Ilib $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS)
 
@@ -82,7 +89,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: all $(UNIT_BIN)
+check: all $(UNIT_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) tests/run-tests.sh
 
 bench: deps
@@ -96,7 +103,7 @@ soak: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) tests/soak.sh
 
-FORMAT_SRC = $(wildcard lib/*.[ch] app/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+FORMAT_SRC = $(wildcard lib/*.[ch] app/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c tests/tools/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRC)

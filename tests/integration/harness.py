@@ -1,0 +1,188 @@
+"""Shared helpers of the integration tests: run the real build/cgnf on pcaps
+with the pcap PMD, export models, call the Python reference, compare tables.
+
+Each test is an executable script; exit 0 = passed, 1 = failed, 77 = skipped
+(tests/run-tests.sh counts them)."""
+
+import csv
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.environ.get("CGNF_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+CGNF = os.path.join(BUILD, "cgnf")
+PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
+SHARED = os.environ.get("SHARED") or os.path.join(ROOT, "..", "shared")
+SCRIPTS = os.path.join(ROOT, "scripts")
+SKIP = 77
+
+sys.path.insert(0, SCRIPTS)
+
+_counter = itertools.count()
+
+
+def skip(reason):
+    print(f"skip: {reason}")
+    sys.exit(SKIP)
+
+
+def shared_path(*parts):
+    """A file of ../shared, or a clear skip when it is absent."""
+    path = os.path.join(SHARED, *parts)
+    if not os.path.exists(path):
+        skip(f"{path} absent (../shared is not beside the checkout)")
+    return path
+
+
+def workdir(name):
+    path = os.path.join(BUILD, "test-tmp", name)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def real_model_json():
+    """Exports ../shared's production model to build/ (never to the repo)."""
+    source = shared_path("models", "DT_0.033.model")
+    out = os.path.join(workdir("models"), "DT_0.033.json")
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(source):
+        subprocess.run([PYTHON, os.path.join(SCRIPTS, "export_model.py"), source, out],
+                       check=True, stderr=subprocess.DEVNULL)
+    return out
+
+
+def default_model_json():
+    return os.path.join(ROOT, "model", "default.json")
+
+
+class Run:
+    """The outcome of one cgnf run: exit code, output text, parsed outputs."""
+
+    def __init__(self, returncode, stdout, stderr, csv_path, stats_path):
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.rows = read_csv(csv_path) if os.path.exists(csv_path) else None
+        self.stats = None
+        if os.path.exists(stats_path):
+            with open(stats_path) as f:
+                self.stats = json.load(f)
+
+    def describe(self):
+        return f"exit {self.returncode}\n--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}"
+
+
+def eal_args(rx_queues, lcores="(0-3)@(0-1)", memory=512):
+    """EAL options for one run: no hugepages, a unique file prefix, and one
+    pcap vdev per entry of rx_queues (a list of lists of pcap files: one
+    rx_pcap per queue)."""
+    prefix = f"cgnf-test-{os.getpid()}-{next(_counter)}"
+    args = ["--no-huge", "-m", str(memory), "--no-pci", "--file-prefix", prefix,
+            "--lcores", lcores, "--log-level", "*:warning"]
+    for index, files in enumerate(rx_queues):
+        devargs = ",".join(f"rx_pcap={f}" for f in files)
+        args += ["--vdev", f"net_pcap{index},{devargs}"]
+    return args
+
+
+def run_cgnf(rx_queues, options, name, lcores="(0-3)@(0-1)", timeout=120, eal_extra=(),
+             send_signal=None, signal_after=None):
+    """Runs build/cgnf to completion (or sends a signal after a delay) and
+    returns a Run.  rx_queues: list of ports, each a list of pcap files."""
+    out_dir = workdir(name)
+    csv_path = os.path.join(out_dir, "pairs.csv")
+    stats_path = os.path.join(out_dir, "stats.json")
+    for path in (csv_path, stats_path):
+        if os.path.exists(path):
+            os.unlink(path)
+    command = [CGNF] + eal_args(rx_queues, lcores) + list(eal_extra) + ["--"] + list(options) + [
+        "--csv", csv_path, "--stats-json", stats_path, "--stats-interval", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if send_signal is not None:
+        time.sleep(signal_after)
+        process.send_signal(send_signal)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        raise AssertionError(f"cgnf did not finish within {timeout}s: {' '.join(command)}\n{stderr[-2000:]}")
+    return Run(process.returncode, stdout, stderr, csv_path, stats_path)
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def pair_counts(rows):
+    """{(ip1, ip2): (cg, ncg)} from a CSV's rows."""
+    return {(r["ip1"], r["ip2"]): (int(r["cg"]), int(r["ncg"])) for r in rows}
+
+
+def reference_counts(pcap, model, lan=(), probes=(), udp_port=5000):
+    """Counts of the independent Python reference (sklearn on the same model)."""
+    out_dir = tempfile.mkdtemp(dir=workdir("reference"))
+    out_csv = os.path.join(out_dir, "reference.csv")
+    out_summary = os.path.join(out_dir, "summary.json")
+    command = [PYTHON, os.path.join(SCRIPTS, "reference.py"), "--model", model,
+               "--udp-port", str(udp_port), "--csv", out_csv, "--summary", out_summary]
+    for prefix in lan:
+        command += ["--lan", prefix]
+    for probe in probes:
+        command += ["--probe", probe]
+    command += [pcap] if isinstance(pcap, str) else list(pcap)
+    subprocess.run(command, check=True)
+    with open(out_summary) as f:
+        summary = json.load(f)
+    return pair_counts(read_csv(out_csv)), summary
+
+
+def generate(out, *args):
+    """scripts/gen_reports.py with the given options; returns the pcap path."""
+    subprocess.run([PYTHON, os.path.join(SCRIPTS, "gen_reports.py"), "-o", out] + list(args),
+                   check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def diff_tables(expected, got, limit=10):
+    """Lines describing how two pair tables differ (empty when equal)."""
+    lines = []
+    for key in sorted(set(expected) | set(got)):
+        if expected.get(key) != got.get(key):
+            lines.append(f"  {key}: expected {expected.get(key)}, got {got.get(key)}")
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"  ... {len(lines) - limit} more"]
+    return lines
+
+
+class Checker:
+    """Collects named checks, prints each, and exits 1 if any failed."""
+
+    def __init__(self):
+        self.failed = 0
+        self.passed = 0
+
+    def check(self, name, ok, detail=""):
+        print(f"{'ok  ' if ok else 'FAIL'} {name}")
+        if not ok:
+            self.failed += 1
+            if detail:
+                print(detail)
+        else:
+            self.passed += 1
+        return ok
+
+    def finish(self):
+        print(f"{self.passed} passed, {self.failed} failed")
+        sys.exit(1 if self.failed else 0)
+
+
+def accounting_holds(stats):
+    """rx_packets = reports + sum(dropped): every packet accounted once."""
+    return stats["rx_packets"] == stats["reports"] + sum(stats["dropped"].values())
