@@ -85,6 +85,7 @@ def eal_args(rx_queues, lcores="(0-3)@(0-1)", memory=512):
     args = ["--no-huge", "-m", str(memory), "--no-pci", "--file-prefix", prefix,
             "--lcores", lcores, "--log-level", "*:warning"]
     for index, files in enumerate(rx_queues):
+        # An entry may carry extra devargs: "file.pcap,infinite_rx=1".
         devargs = ",".join(f"rx_pcap={f}" for f in files)
         args += ["--vdev", f"net_pcap{index},{devargs}"]
     return args
