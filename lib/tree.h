@@ -27,11 +27,11 @@ struct tree_info {
 	unsigned int n_leaves;
 	unsigned int depth;
 	unsigned int n_classes;
-	unsigned int cg_class;      /* index in classes of the cloud gaming class */
+	unsigned int cg_class; /* index in classes of the cloud gaming class */
 	char cg_class_name[32];
-	char source[256];           /* free text from the export: origin of the model */
-	char path[512];             /* the file it was loaded from */
-	uint64_t checksum;          /* FNV-1a of the file's bytes, to tell models apart */
+	char source[256];  /* free text from the export: origin of the model */
+	char path[512];	   /* the file it was loaded from */
+	uint64_t checksum; /* FNV-1a of the file's bytes, to tell models apart */
 };
 
 struct tree;
@@ -41,6 +41,9 @@ struct tree;
  * "FILE: reason" into err.
  */
 struct tree *tree_load(const char *path, char *err, size_t err_size);
+/* Same, from len bytes in memory; name stands for the file in messages and info. */
+struct tree *tree_load_buffer(const char *buf, size_t len, const char *name, char *err,
+			      size_t err_size);
 void tree_free(struct tree *tree);
 const struct tree_info *tree_get_info(const struct tree *tree);
 
