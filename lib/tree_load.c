@@ -23,9 +23,6 @@
 #define TREE_MAX_CLASSES 256
 #define TREE_MAX_FILE_SIZE (256u << 20)
 
-_Static_assert(TREE_MAX_NODES <= 1u << (32 - TREE_FEATURE_BITS), "right child index must fit");
-_Static_assert(FEATURE_COUNT <= TREE_FEATURE_MASK, "feature index must fit");
-
 /* The model as written in the file, indexed by sklearn's node ids. */
 struct model_arrays {
 	unsigned int node_count;
@@ -417,12 +414,14 @@ static int flatten(const struct load_context *ctx, const struct model_arrays *mo
 	size_t nodes_size = ((n * sizeof(struct tree_node)) + 63) & ~(size_t)63;
 	int ret;
 
+	/* Zeroed: a leaf compares feature 0 with 0, and goes to itself either way. */
 	tree->nodes = aligned_alloc(64, nodes_size);
 	tree->leaf_is_cg = calloc(n, sizeof(*tree->leaf_is_cg));
 	if (!order || !position || !tree->nodes || !tree->leaf_is_cg) {
 		ret = refuse(ctx, "out of memory for %u nodes", n);
 		goto out;
 	}
+	memset(tree->nodes, 0, nodes_size);
 	ret = order_nodes(ctx, model, order);
 	if (ret < 0)
 		goto out;
@@ -434,14 +433,14 @@ static int flatten(const struct load_context *ctx, const struct model_arrays *mo
 		struct tree_node *flat = &tree->nodes[i];
 
 		if (model->left[node] < 0) {
-			flat->threshold = NAN;
-			flat->feature_right = i << TREE_FEATURE_BITS;
+			flat->child[0] = flat->child[1] = i;
 			tree->leaf_is_cg[i] = leaf_is_cg(model, node);
 			tree->info.n_leaves++;
 		} else {
 			flat->threshold = threshold_round_down(model->threshold[node]);
-			flat->feature_right = (unsigned int)model->feature[node] |
-					      position[model->right[node]] << TREE_FEATURE_BITS;
+			flat->feature = model->feature[node];
+			flat->child[0] = i + 1;
+			flat->child[1] = position[model->right[node]];
 		}
 	}
 	tree->info.n_nodes = n;
