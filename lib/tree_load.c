@@ -5,7 +5,6 @@
  * file, the key or node and the reason, since they stop cgnf at start-up.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -337,7 +336,7 @@ static int order_nodes(const struct load_context *ctx, const struct model_arrays
 	reached[0] = true;
 	while (pending > 0) {
 		unsigned int node = stack[--pending];
-		/* Right pushed first so that the left child comes out next. */
+		/* Right pushed first: the left child comes out next, beside its parent. */
 		json_int_t children[2] = {model->right[node], model->left[node]};
 
 		order[visited++] = node;
@@ -439,7 +438,7 @@ static int flatten(const struct load_context *ctx, const struct model_arrays *mo
 		} else {
 			flat->threshold = threshold_round_down(model->threshold[node]);
 			flat->feature = model->feature[node];
-			flat->child[0] = i + 1;
+			flat->child[0] = position[model->left[node]];
 			flat->child[1] = position[model->right[node]];
 		}
 	}
@@ -519,7 +518,7 @@ struct tree *tree_load(const char *path, char *err, size_t err_size)
 	} else if (!S_ISREG(status.st_mode) || status.st_size > TREE_MAX_FILE_SIZE) {
 		refuse(&ctx, "not a regular file of at most %u bytes", TREE_MAX_FILE_SIZE);
 	} else {
-		buf = malloc(status.st_size + 1);
+		buf = malloc(status.st_size + 1); /* + 1: no malloc(0) for an empty file */
 		if (buf == NULL)
 			refuse(&ctx, "out of memory for %lld bytes", (long long)status.st_size);
 		else if (fread(buf, 1, status.st_size, file) != (size_t)status.st_size)
