@@ -52,11 +52,11 @@ all: $(LIBCGNF) $(if $(APP_SRC),$(CGNF))
 
 $(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_CFLAGS) -Ilib -c $< -o $@
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib -c $< -o $@
 
 $(BUILD)/app/%.o: app/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DPDK_CFLAGS) $(LIB_CFLAGS) -Ilib -Iapp -c $< -o $@
+	$(CC) $(CFLAGS) $(DPDK_CFLAGS) $(LIB_CFLAGS) -iquote lib -iquote app -c $< -o $@
 
 $(LIBCGNF): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -67,16 +67,16 @@ $(CGNF): $(APP_OBJ) $(LIBCGNF)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_CFLAGS) -Ilib -Itests/unit $< $(LIBCGNF) -o $@ $(LDFLAGS) $(CUNIT_LIBS) $(LIB_LIBS)
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib -iquote tests/unit $< $(LIBCGNF) -o $@ $(LDFLAGS) $(CUNIT_LIBS) $(LIB_LIBS)
 
 # Small C programs the Python tests drive (e.g. predictions for the exactness test).
 $(BUILD)/tools/%: tests/tools/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_CFLAGS) -Ilib $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS) -lpcap
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS) -lpcap
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O3 $(LIB_CFLAGS) -Ilib $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(CFLAGS) -O3 $(LIB_CFLAGS) -iquote lib $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS)
 
 deps:
 	@scripts/install-deps.sh
@@ -111,7 +111,7 @@ format:
 lint:
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -Ilib -Iapp lib app
+		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -iquote lib -iquote app lib app
 
 clean:
 	rm -rf build
