@@ -111,7 +111,7 @@ format:
 lint:
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -iquote lib -iquote app lib app
+		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -Ilib -Iapp lib app
 
 clean:
 	rm -rf build
