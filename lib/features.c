@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "features.h"
+
+const char *const feature_names[FEATURE_COUNT] = {
+	"dw_size_mean",		"dw_size_var", "dw_iat_mean",	       "dw_iat_var",
+	"dw_size_mean_x_count", "dw_count",    "up_size_mean",	       "up_size_var",
+	"up_iat_mean",		"up_iat_var",  "up_size_mean_x_count", "up_count",
+};
+
+/* The six features of one direction, in the model's order. */
+static inline void features_of_half(const double half[STAT_COUNT_OF_STATS], float out[6])
+{
+	out[0] = (float)half[STAT_SIZE_MEAN];
+	out[1] = (float)half[STAT_SIZE_VAR];
+	out[2] = (float)half[STAT_IAT_MEAN];
+	out[3] = (float)half[STAT_IAT_VAR];
+	/* Multiplied in double, rounded once: float * float would differ. */
+	out[4] = (float)(half[STAT_SIZE_MEAN] * half[STAT_COUNT]);
+	out[5] = (float)half[STAT_COUNT];
+}
+
+void features_build(const struct report *report, const struct prefix_list *lan,
+		    struct ip_pair *pair, struct features *features)
+{
+	const double *up = report->up;
+	const double *down = report->down;
+
+	/* Only "outside -> inside" is turned round; every other case keeps SRC first. */
+	if (!prefix_list_contains(lan, &report->src) && prefix_list_contains(lan, &report->dst)) {
+		pair->ip1 = report->dst;
+		pair->ip2 = report->src;
+		up = report->down;
+		down = report->up;
+	} else {
+		pair->ip1 = report->src;
+		pair->ip2 = report->dst;
+	}
+	features_of_half(down, &features->values[0]);
+	features_of_half(up, &features->values[6]);
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "features.h"
+
+static struct ip_addr address(const char *text)
+{
+	struct ip_addr addr;
+
+	CU_ASSERT_EQUAL_FATAL(ip_parse(&addr, text, strlen(text)), 0);
+	return addr;
+}
+
+static bool same_address(const struct ip_addr *a, const char *text)
+{
+	struct ip_addr b = address(text);
+
+	return memcmp(a, &b, sizeof(b)) == 0;
+}
+
+/* Distinct values everywhere, so that a feature read from the wrong stat shows. */
+static struct report make_report(const char *src, const char *dst)
+{
+	struct report report = {
+		.src = address(src),
+		.dst = address(dst),
+		.src_port = 1111,
+		.dst_port = 2222,
+		.up = {[STAT_COUNT] = 11,
+		       [STAT_SIZE_MEAN] = 101.5,
+		       [STAT_SIZE_VAR] = 102.25,
+		       [STAT_IAT_MEAN] = 0.0103,
+		       [STAT_IAT_VAR] = 0.000104},
+		.down = {[STAT_COUNT] = 22,
+			 [STAT_SIZE_MEAN] = 1201.5,
+			 [STAT_SIZE_VAR] = 1202.25,
+			 [STAT_IAT_MEAN] = 0.0203,
+			 [STAT_IAT_VAR] = 0.000204},
+	};
+	return report;
+}
+
+static struct prefix_list lan_of(const char *a, const char *b)
+{
+	struct prefix_list lan = {0};
+
+	CU_ASSERT_EQUAL_FATAL(prefix_list_add(&lan, a), 0);
+	if (b != NULL)
+		CU_ASSERT_EQUAL_FATAL(prefix_list_add(&lan, b), 0);
+	return lan;
+}
+
+/* The model's order: DW six first, then UP six. */
+static void assert_halves(const struct features *features, const double *down, const double *up)
+{
+	const double *halves[2] = {down, up};
+	int h;
+
+	for (h = 0; h < 2; h++) {
+		const double *stats = halves[h];
+		const float *v = &features->values[6 * h];
+
+		CU_ASSERT_EQUAL(v[0], (float)stats[STAT_SIZE_MEAN]);
+		CU_ASSERT_EQUAL(v[1], (float)stats[STAT_SIZE_VAR]);
+		CU_ASSERT_EQUAL(v[2], (float)stats[STAT_IAT_MEAN]);
+		CU_ASSERT_EQUAL(v[3], (float)stats[STAT_IAT_VAR]);
+		CU_ASSERT_EQUAL(v[4], (float)(stats[STAT_SIZE_MEAN] * stats[STAT_COUNT]));
+		CU_ASSERT_EQUAL(v[5], (float)stats[STAT_COUNT]);
+	}
+}
+
+static void test_names(void)
+{
+	static const char *const expected[FEATURE_COUNT] = {
+		"dw_size_mean",		"dw_size_var", "dw_iat_mean",	       "dw_iat_var",
+		"dw_size_mean_x_count", "dw_count",    "up_size_mean",	       "up_size_var",
+		"up_iat_mean",		"up_iat_var",  "up_size_mean_x_count", "up_count",
+	};
+	int i;
+
+	for (i = 0; i < FEATURE_COUNT; i++)
+		CU_ASSERT_STRING_EQUAL(feature_names[i], expected[i]);
+}
+
+static void test_order_literal(void)
+{
+	struct prefix_list lan = lan_of("192.168.0.0/16", NULL);
+	struct report report = make_report("192.168.1.10", "8.8.8.8");
+	struct features features;
+	struct ip_pair pair;
+
+	features_build(&report, &lan, &pair, &features);
+	/* Written out once by hand: DW = report->down, UP = report->up. */
+	CU_ASSERT_EQUAL(features.values[0], 1201.5f);
+	CU_ASSERT_EQUAL(features.values[1], 1202.25f);
+	CU_ASSERT_EQUAL(features.values[2], (float)0.0203);
+	CU_ASSERT_EQUAL(features.values[3], (float)0.000204);
+	CU_ASSERT_EQUAL(features.values[4], 26433.0f);
+	CU_ASSERT_EQUAL(features.values[5], 22.0f);
+	CU_ASSERT_EQUAL(features.values[6], 101.5f);
+	CU_ASSERT_EQUAL(features.values[7], 102.25f);
+	CU_ASSERT_EQUAL(features.values[8], (float)0.0103);
+	CU_ASSERT_EQUAL(features.values[9], (float)0.000104);
+	CU_ASSERT_EQUAL(features.values[10], 1116.5f);
+	CU_ASSERT_EQUAL(features.values[11], 11.0f);
+}
+
+/* Expects the pair as given and the halves unswapped, or both swapped. */
+static void assert_oriented(const char *src, const char *dst, const struct prefix_list *lan,
+			    bool swapped)
+{
+	struct report report = make_report(src, dst);
+	struct features features;
+	struct ip_pair pair;
+
+	features_build(&report, lan, &pair, &features);
+	CU_ASSERT_TRUE(same_address(&pair.ip1, swapped ? dst : src));
+	CU_ASSERT_TRUE(same_address(&pair.ip2, swapped ? src : dst));
+	if (swapped)
+		assert_halves(&features, report.up, report.down);
+	else
+		assert_halves(&features, report.down, report.up);
+}
+
+static void test_orientation_ipv4(void)
+{
+	struct prefix_list lan = lan_of("192.168.0.0/16", "10.0.0.0/8");
+
+	assert_oriented("192.168.1.10", "8.8.8.8", &lan, false);  /* in -> out */
+	assert_oriented("8.8.8.8", "192.168.1.10", &lan, true);	  /* out -> in: swapped */
+	assert_oriented("192.168.1.10", "10.1.1.1", &lan, false); /* in -> in */
+	assert_oriented("8.8.8.8", "1.1.1.1", &lan, false);	  /* out -> out */
+}
+
+static void test_orientation_ipv6(void)
+{
+	struct prefix_list lan = lan_of("fc00::/7", "192.168.0.0/16");
+
+	assert_oriented("fd00::5", "2001:db8::1", &lan, false);
+	assert_oriented("2001:db8::1", "fd00::5", &lan, true);
+	assert_oriented("fd00::5", "fdff::1", &lan, false);
+	assert_oriented("2001:db8::1", "2001:db8::2", &lan, false);
+	/* Mixed families: an IPv4 LAN host is found by its IPv4 prefix. */
+	assert_oriented("2001:db8::1", "192.168.0.7", &lan, true);
+}
+
+static void test_empty_lan_keeps_order(void)
+{
+	struct prefix_list lan = {0};
+
+	assert_oriented("8.8.8.8", "192.168.1.10", &lan, false);
+	assert_oriented("192.168.1.10", "8.8.8.8", &lan, false);
+}
+
+static void test_product_rounded_once(void)
+{
+	struct prefix_list lan = {0};
+	struct report report = make_report("192.168.1.10", "8.8.8.8");
+	struct features features;
+	struct ip_pair pair;
+
+	report.down[STAT_SIZE_MEAN] = 1234.56789;
+	report.down[STAT_COUNT] = 33;
+	report.up[STAT_SIZE_MEAN] = 1187.3;
+	report.up[STAT_COUNT] = 29;
+	/* The test only proves something where the two roundings differ. */
+	CU_ASSERT_FATAL((float)1234.56789 * 33.0f != (float)(1234.56789 * 33));
+	CU_ASSERT_FATAL((float)1187.3 * 29.0f != (float)(1187.3 * 29));
+
+	features_build(&report, &lan, &pair, &features);
+	CU_ASSERT_EQUAL(features.values[4], (float)(1234.56789 * 33));
+	CU_ASSERT_EQUAL(features.values[4], 40740.7422f);
+	CU_ASSERT_EQUAL(features.values[10], (float)(1187.3 * 29));
+	CU_ASSERT_EQUAL(features.values[10], 34431.6992f);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		{"feature names in the model's order", test_names},
+		{"values in the model's order", test_order_literal},
+		{"orientation, IPv4, all four LAN cases", test_orientation_ipv4},
+		{"orientation, IPv6 and mixed", test_orientation_ipv6},
+		{"no LAN prefix: SRC stays first", test_empty_lan_keeps_order},
+		{"mean x count in double, rounded once", test_product_rounded_once},
+	};
+	CU_pSuite suite;
+	unsigned int failures;
+	size_t i;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("features", NULL, NULL);
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		CU_add_test(suite, tests[i].name, tests[i].fn);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failures == 0 ? 0 : 1;
+}
