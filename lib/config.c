@@ -1,0 +1,807 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One table describes every option: its long name (the JSON key is the same
+ * with '_' for '-'), where it lives in struct cgnf_config, its range and its
+ * help.  The command line, the config file, config_validate and the usage
+ * text all read it, so that they cannot disagree.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "pair_table.h"
+
+/* Seconds become nanoseconds in uint64_t downstream: 1e9 s keeps them below 2^63. */
+#define SECONDS_MAX 1e9
+#define LCORES_MAX 64
+/* pair_table's own bound (32-bit entry numbers, an index of 2 x max_pairs slots). */
+#define MAX_PAIRS_MAX (1u << 30)
+#define RING_SIZE_MIN 64
+#define RING_SIZE_MAX (1u << 24)
+
+/* JSON has no comments: this one top-level key is accepted and ignored. */
+#define COMMENT_KEY "_comment"
+
+enum option_type {
+	OPTION_PATH,	  /* char[CONFIG_PATH_MAX] */
+	OPTION_UINT,	  /* uint16_t or unsigned int / uint32_t, by size */
+	OPTION_SECONDS,	  /* double */
+	OPTION_RATIO,	  /* double */
+	OPTION_FLAG,	  /* bool */
+	OPTION_PREFIXES,  /* struct prefix_list, repeatable */
+	OPTION_ADDRESSES, /* local_ips[], repeatable */
+	OPTION_CONFIG,	  /* command line only */
+	OPTION_HELP,	  /* command line only */
+};
+
+struct option_spec {
+	const char *name; /* "udp-port"; JSON key "udp_port" */
+	enum option_type type;
+	size_t offset;
+	size_t size;
+	double min;
+	double max;
+	bool above_min; /* min itself is refused */
+	bool power_of_two;
+	const char *argument; /* in the usage text */
+	const char *help;
+};
+
+#define FIELD(member)                                   \
+	.offset = offsetof(struct cgnf_config, member), \
+	.size = sizeof(((struct cgnf_config *)0)->member)
+
+static const struct option_spec option_specs[] = {
+	{.name = "config",
+	 .type = OPTION_CONFIG,
+	 .argument = "FILE",
+	 .help = "JSON config file (keys: see the end), applied\nbefore the other options"},
+	{.name = "model",
+	 .type = OPTION_PATH,
+	 FIELD(model_path),
+	 .argument = "FILE",
+	 .help = "decision tree model (scripts/export_model.py);\n"
+		 "required.  A relative path in a config file is\n"
+		 "taken from the file's directory"},
+	{.name = "udp-port",
+	 .type = OPTION_UINT,
+	 FIELD(udp_port),
+	 .min = 1,
+	 .max = 65535,
+	 .argument = "N",
+	 .help = "UDP port the probe sends reports to"},
+	{.name = "probe",
+	 .type = OPTION_PREFIXES,
+	 FIELD(probes),
+	 .argument = "ADDR|CIDR",
+	 .help = "accept reports only from these sources (repeatable;\nnone given: any source)"},
+	{.name = "lan",
+	 .type = OPTION_PREFIXES,
+	 FIELD(lan),
+	 .argument = "CIDR",
+	 .help = "LAN (client side) prefix, IPv4 or IPv6 (repeatable)"},
+	{.name = "ip",
+	 .type = OPTION_ADDRESSES,
+	 FIELD(local_ips),
+	 .argument = "ADDR",
+	 .help = "address to answer ARP and neighbour solicitations for\n(repeatable)"},
+	{.name = "rx",
+	 .type = OPTION_UINT,
+	 FIELD(rx_lcores),
+	 .min = 1,
+	 .max = LCORES_MAX,
+	 .argument = "N",
+	 .help = "lcores receiving and parsing reports"},
+	{.name = "classifiers",
+	 .type = OPTION_UINT,
+	 FIELD(classifiers),
+	 .max = LCORES_MAX,
+	 .argument = "N",
+	 .help = "classifier lcores (0: every lcore left after RX\nand the aggregator)"},
+	{.name = "idle-timeout",
+	 .type = OPTION_SECONDS,
+	 FIELD(idle_timeout_s),
+	 .max = SECONDS_MAX,
+	 .above_min = true,
+	 .argument = "S",
+	 .help = "input is idle after S s with no packet"},
+	{.name = "exit-on-idle",
+	 .type = OPTION_FLAG,
+	 FIELD(exit_on_idle),
+	 .help = "stop once the input is idle (end of a pcap)"},
+	{.name = "duration",
+	 .type = OPTION_SECONDS,
+	 FIELD(duration_s),
+	 .max = SECONDS_MAX,
+	 .argument = "S",
+	 .help = "stop after S s (0: no limit)"},
+	{.name = "lossless",
+	 .type = OPTION_FLAG,
+	 FIELD(lossless),
+	 .help = "wait for room in full rings instead of dropping\n(offline runs)"},
+	{.name = "busy-poll",
+	 .type = OPTION_FLAG,
+	 FIELD(busy_poll),
+	 .help = "never sleep without input (lowest latency, 100% CPU)"},
+	{.name = "csv",
+	 .type = OPTION_PATH,
+	 FIELD(csv_path),
+	 .argument = "FILE",
+	 .help = "write the final per-pair table as CSV"},
+	{.name = "stats-json",
+	 .type = OPTION_PATH,
+	 FIELD(stats_json_path),
+	 .argument = "FILE",
+	 .help = "write the final counters as JSON"},
+	{.name = "events",
+	 .type = OPTION_PATH,
+	 FIELD(events_path),
+	 .argument = "FILE",
+	 .help = "write verdict changes and expiries as JSON lines\n(\"-\": stdout)"},
+	{.name = "stats-interval",
+	 .type = OPTION_SECONDS,
+	 FIELD(stats_interval_s),
+	 .max = SECONDS_MAX,
+	 .argument = "S",
+	 .help = "live status line every S s (0: none)"},
+	{.name = "verdict-window",
+	 .type = OPTION_UINT,
+	 FIELD(verdict_window),
+	 .min = 1,
+	 .max = VERDICT_WINDOW_MAX,
+	 .argument = "N",
+	 .help = "a pair's verdict is taken over its last N reports\n(1..128)"},
+	{.name = "verdict-min-reports",
+	 .type = OPTION_UINT,
+	 FIELD(verdict_min_reports),
+	 .max = VERDICT_WINDOW_MAX,
+	 .argument = "M",
+	 .help = "no verdict before M reports in the window\n(0..N)"},
+	{.name = "verdict-threshold",
+	 .type = OPTION_RATIO,
+	 FIELD(verdict_threshold),
+	 .max = 1,
+	 .argument = "R",
+	 .help = "cloud gaming when the CG share of the window\nis at least R (0..1)"},
+	{.name = "max-pairs",
+	 .type = OPTION_UINT,
+	 FIELD(max_pairs),
+	 .min = 1,
+	 .max = MAX_PAIRS_MAX,
+	 .argument = "N",
+	 .help = "pairs tracked at once; when full, the least\nrecently seen is evicted"},
+	{.name = "pair-timeout",
+	 .type = OPTION_SECONDS,
+	 FIELD(pair_timeout_s),
+	 .max = SECONDS_MAX,
+	 .argument = "S",
+	 .help = "forget a pair after S s without a report\n(0: never)"},
+	{.name = "ring-size",
+	 .type = OPTION_UINT,
+	 FIELD(ring_size),
+	 .min = RING_SIZE_MIN,
+	 .max = RING_SIZE_MAX,
+	 .power_of_two = true,
+	 .argument = "N",
+	 .help = "records per ring between lcores\n(a power of two)"},
+	{.name = "quiet",
+	 .type = OPTION_FLAG,
+	 FIELD(quiet),
+	 .help = "do not print the final table on stdout"},
+	{.name = "help", .type = OPTION_HELP, .help = "print this help and exit"},
+};
+
+#define OPTION_COUNT (sizeof(option_specs) / sizeof(option_specs[0]))
+/* getopt_long values: above any short option character. */
+#define OPTION_VALUE_BASE 256
+
+_Static_assert(sizeof(unsigned int) == sizeof(uint32_t), "OPTION_UINT stores 2 or 4 bytes");
+
+void config_set_defaults(struct cgnf_config *config)
+{
+	memset(config, 0, sizeof(*config));
+	config->udp_port = 5000;
+	config->rx_lcores = 1;
+	config->classifiers = 0;
+	config->idle_timeout_s = 10;
+	config->duration_s = 0;
+	config->stats_interval_s = 1;
+	config->verdict_window = 90;
+	config->verdict_min_reports = 30;
+	config->verdict_threshold = 0.5;
+	config->max_pairs = 1000000;
+	config->pair_timeout_s = 60;
+	config->ring_size = 4096;
+}
+
+static void *option_field(const struct option_spec *spec, struct cgnf_config *config)
+{
+	return (char *)config + spec->offset;
+}
+
+static const void *option_field_const(const struct option_spec *spec,
+				      const struct cgnf_config *config)
+{
+	return (const char *)config + spec->offset;
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size,
+						      const char *format, ...)
+{
+	va_list args;
+
+	if (err != NULL && err_size > 0) {
+		va_start(args, format);
+		vsnprintf(err, err_size, format, args);
+		va_end(args);
+	}
+	return -EINVAL;
+}
+
+/* "an integer in 1..65535", the expectation quoted in every range error. */
+static void describe_range(const struct option_spec *spec, char *out, size_t size)
+{
+	switch (spec->type) {
+	case OPTION_UINT:
+		snprintf(out, size, "%s in %.0f..%.0f",
+			 spec->power_of_two ? "a power of two" : "an integer", spec->min,
+			 spec->max);
+		break;
+	case OPTION_SECONDS:
+		snprintf(out, size, "a number of seconds %s %g and <= %g",
+			 spec->above_min ? ">" : ">=", spec->min, spec->max);
+		break;
+	case OPTION_RATIO:
+		snprintf(out, size, "a number in %g..%g", spec->min, spec->max);
+		break;
+	default:
+		snprintf(out, size, "a value");
+		break;
+	}
+}
+
+static bool in_range(const struct option_spec *spec, double value)
+{
+	/* Written so that NaN fails both comparisons. */
+	if (spec->above_min ? !(value > spec->min) : !(value >= spec->min))
+		return false;
+	return value <= spec->max;
+}
+
+static bool uint_acceptable(const struct option_spec *spec, unsigned long long value)
+{
+	return in_range(spec, (double)value) && (!spec->power_of_two || (value & (value - 1)) == 0);
+}
+
+static void store_uint(const struct option_spec *spec, struct cgnf_config *config,
+		       unsigned long long value)
+{
+	uint16_t narrow = (uint16_t)value;
+	uint32_t word = (uint32_t)value;
+
+	if (spec->size == sizeof(narrow))
+		memcpy(option_field(spec, config), &narrow, sizeof(narrow));
+	else
+		memcpy(option_field(spec, config), &word, sizeof(word));
+}
+
+static unsigned long long load_uint(const struct option_spec *spec,
+				    const struct cgnf_config *config)
+{
+	uint16_t narrow;
+	uint32_t word;
+
+	if (spec->size == sizeof(narrow)) {
+		memcpy(&narrow, option_field_const(spec, config), sizeof(narrow));
+		return narrow;
+	}
+	memcpy(&word, option_field_const(spec, config), sizeof(word));
+	return word;
+}
+
+static void store_real(const struct option_spec *spec, struct cgnf_config *config, double value)
+{
+	memcpy(option_field(spec, config), &value, sizeof(value));
+}
+
+static double load_real(const struct option_spec *spec, const struct cgnf_config *config)
+{
+	double value;
+
+	memcpy(&value, option_field_const(spec, config), sizeof(value));
+	return value;
+}
+
+static int set_path(const struct option_spec *spec, struct cgnf_config *config, const char *path,
+		    char *reason, size_t reason_size)
+{
+	if (path[0] == '\0')
+		return fail(reason, reason_size, "empty path");
+	if (strlen(path) >= spec->size)
+		return fail(reason, reason_size, "path longer than %zu bytes", spec->size - 1);
+	strcpy(option_field(spec, config), path);
+	return 0;
+}
+
+static void clear_list(const struct option_spec *spec, struct cgnf_config *config)
+{
+	if (spec->type == OPTION_PREFIXES)
+		((struct prefix_list *)option_field(spec, config))->count = 0;
+	else
+		config->local_ip_count = 0;
+}
+
+static int add_to_list(const struct option_spec *spec, struct cgnf_config *config, const char *text,
+		       char *reason, size_t reason_size)
+{
+	int ret;
+
+	if (spec->type == OPTION_PREFIXES) {
+		ret = prefix_list_add(option_field(spec, config), text);
+		if (ret == -ENOSPC)
+			return fail(reason, reason_size, "more than %d prefixes", PREFIX_LIST_MAX);
+		if (ret < 0)
+			return fail(
+				reason, reason_size,
+				"'%s' is not an address or a prefix ADDR/LEN with its host bits "
+				"clear",
+				text);
+		return 0;
+	}
+	if (config->local_ip_count >= CONFIG_LOCAL_IP_MAX)
+		return fail(reason, reason_size, "more than %d addresses", CONFIG_LOCAL_IP_MAX);
+	if (ip_parse(&config->local_ips[config->local_ip_count], text, strlen(text)) != 0)
+		return fail(reason, reason_size, "'%s' is not an IPv4 or IPv6 address", text);
+	config->local_ip_count++;
+	return 0;
+}
+
+/* The whole text must be a decimal integer: no sign, blanks or suffix. */
+static bool parse_uint_text(const char *text, unsigned long long *value)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return false;
+	errno = 0;
+	*value = strtoull(text, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static bool parse_real_text(const char *text, double *value)
+{
+	char *end;
+
+	if (text[0] == '\0' || isspace((unsigned char)text[0]))
+		return false;
+	errno = 0;
+	*value = strtod(text, &end);
+	return errno == 0 && *end == '\0' && isfinite(*value);
+}
+
+/* A command-line value; lists are cleared by the caller. */
+static int option_set_text(const struct option_spec *spec, struct cgnf_config *config,
+			   const char *text, char *reason, size_t reason_size)
+{
+	unsigned long long integer;
+	double real;
+	char expected[64];
+
+	switch (spec->type) {
+	case OPTION_PATH:
+		return set_path(spec, config, text, reason, reason_size);
+	case OPTION_UINT:
+		if (!parse_uint_text(text, &integer) || !uint_acceptable(spec, integer))
+			break;
+		store_uint(spec, config, integer);
+		return 0;
+	case OPTION_SECONDS:
+	case OPTION_RATIO:
+		if (!parse_real_text(text, &real) || !in_range(spec, real))
+			break;
+		store_real(spec, config, real);
+		return 0;
+	case OPTION_FLAG:
+		*(bool *)option_field(spec, config) = true;
+		return 0;
+	case OPTION_PREFIXES:
+	case OPTION_ADDRESSES:
+		return add_to_list(spec, config, text, reason, reason_size);
+	default:
+		return fail(reason, reason_size, "not a settable option");
+	}
+	describe_range(spec, expected, sizeof(expected));
+	return fail(reason, reason_size, "expected %s, got '%s'", expected, text);
+}
+
+static const char *json_type_name(const json_t *value)
+{
+	switch (json_typeof(value)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a real number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
+	}
+}
+
+/* "config/../model/x.json" for "../model/x.json" in "config/cgnf.json". */
+static int resolve_model_path(const struct option_spec *spec, struct cgnf_config *config,
+			      const char *config_path, const char *model, char *reason,
+			      size_t reason_size)
+{
+	const char *slash = strrchr(config_path, '/');
+	char joined[CONFIG_PATH_MAX];
+	int len;
+
+	if (model[0] == '/' || model[0] == '\0' || slash == NULL)
+		return set_path(spec, config, model, reason, reason_size);
+	len = snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - config_path), config_path,
+		       model);
+	if (len < 0 || (size_t)len >= sizeof(joined))
+		return fail(reason, reason_size, "path longer than %zu bytes", sizeof(joined) - 1);
+	return set_path(spec, config, joined, reason, reason_size);
+}
+
+static int option_set_json(const struct option_spec *spec, struct cgnf_config *config,
+			   const json_t *value, const char *config_path, char *reason,
+			   size_t reason_size)
+{
+	char expected[64];
+	const json_t *item;
+	json_int_t integer;
+	size_t index;
+	double real;
+	int ret;
+
+	switch (spec->type) {
+	case OPTION_PATH:
+		if (!json_is_string(value))
+			return fail(reason, reason_size, "expected a string, got %s",
+				    json_type_name(value));
+		if (spec->offset == offsetof(struct cgnf_config, model_path))
+			return resolve_model_path(spec, config, config_path,
+						  json_string_value(value), reason, reason_size);
+		return set_path(spec, config, json_string_value(value), reason, reason_size);
+	case OPTION_UINT:
+		if (!json_is_integer(value))
+			break;
+		integer = json_integer_value(value);
+		if (integer < 0 || !uint_acceptable(spec, (unsigned long long)integer)) {
+			describe_range(spec, expected, sizeof(expected));
+			return fail(reason, reason_size, "expected %s, got %lld", expected,
+				    (long long)integer);
+		}
+		store_uint(spec, config, (unsigned long long)integer);
+		return 0;
+	case OPTION_SECONDS:
+	case OPTION_RATIO:
+		if (!json_is_number(value))
+			break;
+		real = json_number_value(value);
+		if (!in_range(spec, real)) {
+			describe_range(spec, expected, sizeof(expected));
+			return fail(reason, reason_size, "expected %s, got %g", expected, real);
+		}
+		store_real(spec, config, real);
+		return 0;
+	case OPTION_FLAG:
+		if (!json_is_boolean(value))
+			return fail(reason, reason_size, "expected true or false, got %s",
+				    json_type_name(value));
+		*(bool *)option_field(spec, config) = json_is_true(value);
+		return 0;
+	case OPTION_PREFIXES:
+	case OPTION_ADDRESSES:
+		if (!json_is_array(value))
+			return fail(reason, reason_size, "expected an array of strings, got %s",
+				    json_type_name(value));
+		clear_list(spec, config);
+		json_array_foreach(value, index, item)
+		{
+			if (!json_is_string(item))
+				return fail(reason, reason_size,
+					    "item %zu: expected a string, got %s", index,
+					    json_type_name(item));
+			ret = add_to_list(spec, config, json_string_value(item), reason,
+					  reason_size);
+			if (ret < 0)
+				return ret;
+		}
+		return 0;
+	default:
+		return fail(reason, reason_size, "unknown key");
+	}
+	describe_range(spec, expected, sizeof(expected));
+	return fail(reason, reason_size, "expected %s, got %s", expected, json_type_name(value));
+}
+
+/* The option whose name is key with '_' for '-'; NULL if none (or command line only). */
+static const struct option_spec *find_key(const char *key)
+{
+	const struct option_spec *spec;
+	const char *name, *c;
+
+	for (spec = option_specs; spec < option_specs + OPTION_COUNT; spec++) {
+		if (spec->type == OPTION_CONFIG || spec->type == OPTION_HELP)
+			continue;
+		for (name = spec->name, c = key; *name != '\0'; name++, c++)
+			if (*c != (*name == '-' ? '_' : *name))
+				break;
+		if (*name == '\0' && *c == '\0')
+			return spec;
+	}
+	return NULL;
+}
+
+int config_load_file(struct cgnf_config *config, const char *path, char *err, size_t err_size)
+{
+	const struct option_spec *spec;
+	json_error_t error;
+	char reason[256];
+	const char *key;
+	json_t *root, *value;
+	FILE *file;
+	int ret = 0;
+
+	file = fopen(path, "r");
+	if (file == NULL)
+		return fail(err, err_size, "%s: cannot open: %s", path, strerror(errno));
+	root = json_loadf(file, JSON_REJECT_DUPLICATES, &error);
+	fclose(file);
+	if (root == NULL)
+		return fail(err, err_size, "%s:%d:%d: %s", path, error.line, error.column,
+			    error.text);
+	if (!json_is_object(root)) {
+		ret = fail(err, err_size, "%s: expected a JSON object of options, got %s", path,
+			   json_type_name(root));
+		goto out;
+	}
+
+	json_object_foreach(root, key, value)
+	{
+		if (strcmp(key, COMMENT_KEY) == 0) {
+			if (!json_is_string(value)) {
+				ret = fail(err, err_size, "%s: key '%s': expected a string, got %s",
+					   path, key, json_type_name(value));
+				goto out;
+			}
+			continue;
+		}
+		spec = find_key(key);
+		if (spec == NULL) {
+			ret = fail(err, err_size, "%s: key '%s': unknown key", path, key);
+			goto out;
+		}
+		if (option_set_json(spec, config, value, path, reason, sizeof(reason)) < 0) {
+			ret = fail(err, err_size, "%s: key '%s': %s", path, key, reason);
+			goto out;
+		}
+	}
+	if (strlen(path) < sizeof(config->config_path))
+		strcpy(config->config_path, path);
+out:
+	json_decref(root);
+	return ret;
+}
+
+struct given_option {
+	const struct option_spec *spec;
+	const char *value;
+};
+
+/*
+ * One getopt_long pass that only records the options, so that --config can
+ * be applied first whatever its position.  Returns how many were recorded,
+ * 1 after --help, or -EINVAL.
+ */
+static int collect_options(int argc, char **argv, struct given_option *given, int *given_count,
+			   char *err, size_t err_size)
+{
+	struct option long_options[OPTION_COUNT + 1];
+	const struct option_spec *spec;
+	bool takes_value;
+	size_t i;
+	int c;
+
+	for (i = 0; i < OPTION_COUNT; i++) {
+		spec = &option_specs[i];
+		takes_value = spec->type != OPTION_FLAG && spec->type != OPTION_HELP;
+		long_options[i] =
+			(struct option){spec->name, takes_value ? required_argument : no_argument,
+					NULL, OPTION_VALUE_BASE + (int)i};
+	}
+	long_options[OPTION_COUNT] = (struct option){NULL, 0, NULL, 0};
+
+	/* 0, not 1: glibc then also forgets where it stopped in EAL's (or a previous) argv. */
+	optind = 0;
+	opterr = 0;
+	*given_count = 0;
+	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		if (c == 'h') {
+			config_print_usage(argv[0]);
+			return 1;
+		}
+		if (c == ':')
+			return fail(err, err_size, "option %s needs a value", argv[optind - 1]);
+		if (c == '?') {
+			if (optopt >= OPTION_VALUE_BASE)
+				return fail(err, err_size, "option --%s takes no value",
+					    option_specs[optopt - OPTION_VALUE_BASE].name);
+			if (optopt != 0)
+				return fail(err, err_size, "unknown option '-%c'", optopt);
+			return fail(err, err_size, "unknown option '%s' (see --help)",
+				    argv[optind - 1]);
+		}
+		spec = &option_specs[c - OPTION_VALUE_BASE];
+		if (spec->type == OPTION_HELP) {
+			config_print_usage(argv[0]);
+			return 1;
+		}
+		given[*given_count].spec = spec;
+		given[*given_count].value = optarg;
+		(*given_count)++;
+	}
+	if (optind < argc)
+		return fail(err, err_size, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int config_parse_args(struct cgnf_config *config, int argc, char **argv, char *err, size_t err_size)
+{
+	bool list_given[OPTION_COUNT] = {false};
+	const char *config_file = NULL;
+	struct given_option *given;
+	const struct option_spec *spec;
+	char reason[256];
+	int given_count, i, ret;
+
+	config_set_defaults(config);
+	given = calloc((size_t)argc + 1, sizeof(*given));
+	if (given == NULL)
+		return fail(err, err_size, "out of memory");
+	ret = collect_options(argc, argv, given, &given_count, err, err_size);
+	if (ret != 0)
+		goto out;
+
+	for (i = 0; i < given_count; i++) {
+		if (given[i].spec->type != OPTION_CONFIG)
+			continue;
+		if (config_file != NULL) {
+			ret = fail(err, err_size, "option --config given twice");
+			goto out;
+		}
+		config_file = given[i].value;
+	}
+	if (config_file != NULL) {
+		ret = config_load_file(config, config_file, err, err_size);
+		if (ret < 0)
+			goto out;
+	}
+
+	for (i = 0; i < given_count; i++) {
+		spec = given[i].spec;
+		if (spec->type == OPTION_CONFIG)
+			continue;
+		/* A list on the command line replaces the file's, it does not extend it. */
+		if ((spec->type == OPTION_PREFIXES || spec->type == OPTION_ADDRESSES) &&
+		    !list_given[spec - option_specs]) {
+			list_given[spec - option_specs] = true;
+			clear_list(spec, config);
+		}
+		if (option_set_text(spec, config, given[i].value, reason, sizeof(reason)) < 0) {
+			ret = fail(err, err_size, "option --%s: %s", spec->name, reason);
+			goto out;
+		}
+	}
+out:
+	free(given);
+	return ret;
+}
+
+static bool output_paths_clash(const char *a, const char *b)
+{
+	return a[0] != '\0' && strcmp(a, "-") != 0 && strcmp(a, b) == 0;
+}
+
+int config_validate(const struct cgnf_config *config, char *err, size_t err_size)
+{
+	const struct option_spec *spec;
+	char expected[64];
+	unsigned long long integer;
+	double real;
+
+	if (config->model_path[0] == '\0')
+		return fail(err, err_size,
+			    "no model: give --model FILE (or \"model\" in the config file)");
+
+	for (spec = option_specs; spec < option_specs + OPTION_COUNT; spec++) {
+		describe_range(spec, expected, sizeof(expected));
+		if (spec->type == OPTION_UINT) {
+			integer = load_uint(spec, config);
+			if (!uint_acceptable(spec, integer))
+				return fail(err, err_size, "option --%s: expected %s, got %llu",
+					    spec->name, expected, integer);
+		} else if (spec->type == OPTION_SECONDS || spec->type == OPTION_RATIO) {
+			real = load_real(spec, config);
+			if (!in_range(spec, real))
+				return fail(err, err_size, "option --%s: expected %s, got %g",
+					    spec->name, expected, real);
+		}
+	}
+
+	/* A verdict needs M reports in a window that never holds more than N. */
+	if (config->verdict_min_reports > config->verdict_window)
+		return fail(err, err_size,
+			    "--verdict-min-reports %u is larger than --verdict-window %u",
+			    config->verdict_min_reports, config->verdict_window);
+	if (config->probes.count > PREFIX_LIST_MAX || config->lan.count > PREFIX_LIST_MAX ||
+	    config->local_ip_count > CONFIG_LOCAL_IP_MAX)
+		return fail(err, err_size, "too many prefixes or addresses");
+	if (output_paths_clash(config->csv_path, config->stats_json_path) ||
+	    output_paths_clash(config->csv_path, config->events_path) ||
+	    output_paths_clash(config->stats_json_path, config->events_path))
+		return fail(err, err_size,
+			    "--csv, --stats-json and --events must be different files");
+	return 0;
+}
+
+/* The default of a numeric option as text; empty for the others (off, none). */
+static void format_default(const struct option_spec *spec, const struct cgnf_config *defaults,
+			   char *out, size_t size)
+{
+	if (spec->type == OPTION_UINT)
+		snprintf(out, size, " (default: %llu)", load_uint(spec, defaults));
+	else if (spec->type == OPTION_SECONDS || spec->type == OPTION_RATIO)
+		snprintf(out, size, " (default: %g)", load_real(spec, defaults));
+	else
+		out[0] = '\0';
+}
+
+void config_print_usage(const char *program)
+{
+	const struct option_spec *spec;
+	struct cgnf_config defaults;
+	char left[64], default_text[32];
+	const char *line, *end;
+
+	config_set_defaults(&defaults);
+	printf("Usage: %s [EAL options] -- --model FILE [options]\n\n"
+	       "Tells which IP conversations are cloud gaming from the probe's reports.\n"
+	       "--config FILE is applied first, then the other options override it; a list\n"
+	       "option (--probe, --lan, --ip) given on the command line replaces the file's.\n\n",
+	       program);
+	for (spec = option_specs; spec < option_specs + OPTION_COUNT; spec++) {
+		snprintf(left, sizeof(left), "--%s%s%s", spec->name, spec->argument ? " " : "",
+			 spec->argument ? spec->argument : "");
+		format_default(spec, &defaults, default_text, sizeof(default_text));
+		for (line = spec->help; line != NULL; line = end != NULL ? end + 1 : NULL) {
+			end = strchr(line, '\n');
+			printf("  %-24s %.*s%s\n", line == spec->help ? left : "",
+			       (int)(end != NULL ? end - line : (ptrdiff_t)strlen(line)), line,
+			       end == NULL ? default_text : "");
+		}
+	}
+	printf("\nIn a JSON config file the keys are the option names with '_' for '-'\n"
+	       "(\"udp_port\": 5000, \"lan\": [\"192.168.0.0/16\"], \"exit_on_idle\": true);\n"
+	       "\"%s\" holds free text.  See config/cgnf.json.\n",
+	       COMMENT_KEY);
+}
