@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds every tests/fuzz/fuzz_NAME.c with libFuzzer, ASan and UBSan against
+# lib/*.c, into $BUILD/fuzz/, then
+#   tests/fuzz/run.sh [SECONDS]  fuzzes each target SECONDS (default 30) on a
+#                                copy of tests/fuzz/corpus/NAME in
+#                                $BUILD/fuzz/corpus-NAME (the committed corpus
+#                                stays small), and prints the executions;
+#   tests/fuzz/run.sh --replay   only runs the committed corpora once (what the
+#                                test suite does).
+# Exits 1 on a crash (the input is kept as $BUILD/fuzz/NAME-crash-*), 77 when
+# clang or libFuzzer is missing.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+out=$BUILD/fuzz
+
+mode=fuzz seconds=30
+case ${1:-} in
+--replay) mode=replay ;;
+"") ;;
+*[!0-9]* | 0)
+	echo "usage: $0 [SECONDS | --replay]" >&2
+	exit 2
+	;;
+*) seconds=$1 ;;
+esac
+
+CLANG=${CLANG:-clang}
+if ! command -v "$CLANG" >/dev/null; then
+	echo "skipped: $CLANG not found (scripts/install-deps.sh installs clang and libclang-rt-14-dev)"
+	exit 77
+fi
+mkdir -p "$out/obj"
+# -iquote, not -I: lib/features.h must not hide libc's <features.h>.
+flags=(-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -iquote lib
+	$(pkg-config --cflags jansson))
+libs=($(pkg-config --libs jansson) -lm)
+
+probe=$out/obj/probe.c
+echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' >"$probe"
+if ! "$CLANG" -fsanitize=fuzzer "$probe" -o "$out/obj/probe" 2>/dev/null; then
+	echo "skipped: $CLANG cannot link libFuzzer (install libclang-rt-14-dev)"
+	exit 77
+fi
+
+# The library once, two compilers at a time (the machine is shared).
+printf '%s\n' lib/*.c | xargs -P 2 -I {} sh -c \
+	'"$0" "$@" -fsanitize=fuzzer-no-link -c {} -o "'"$out"'/obj/$(basename {} .c).o"' \
+	"$CLANG" "${flags[@]}" || { echo "fuzz: building lib/ failed" >&2; exit 1; }
+
+failed=0
+for source in tests/fuzz/fuzz_*.c; do
+	name=$(basename "$source" .c)
+	name=${name#fuzz_}
+	binary=$out/fuzz_$name
+	if ! "$CLANG" "${flags[@]}" -fsanitize=fuzzer "$source" "$out"/obj/*.o -o "$binary" \
+		"${libs[@]}"; then
+		echo "FAIL  fuzz_$name: does not build"
+		failed=1
+		continue
+	fi
+
+	committed=tests/fuzz/corpus/$name
+	mkdir -p "$committed"
+	log=$out/$name.log
+	if [[ $mode == replay ]]; then
+		"$binary" -runs=0 -artifact_prefix="$out/$name-" "$committed" >"$log" 2>&1
+		rc=$?
+		summary="$(find "$committed" -type f | wc -l) committed inputs replayed"
+	else
+		corpus=$out/corpus-$name
+		mkdir -p "$corpus"
+		cp -n "$committed"/* "$corpus"/ 2>/dev/null
+		"$binary" -max_total_time="$seconds" -print_final_stats=1 \
+			-artifact_prefix="$out/$name-" "$corpus" >"$log" 2>&1
+		rc=$?
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		summary="${runs:-?} executions in ${seconds} s, corpus of $(find "$corpus" -type f | wc -l) inputs in $corpus"
+	fi
+	if ((rc == 0)); then
+		echo "PASS  fuzz_$name: $summary"
+	else
+		failed=1
+		echo "FAIL  fuzz_$name (exit $rc, log $log)"
+		grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" | head -n 10 | sed 's/^/      /'
+	fi
+done
+exit $failed
