@@ -4,7 +4,6 @@
  * the IPv4-mapped prefix ::ffff:a/(96 + n).  Hence ::/0 contains every address,
  * IPv4 included, while an IPv6 prefix such as fc00::/7 never contains one.
  */
-#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,32 +12,38 @@
 
 #define IPV4_MAPPED_BITS 96
 
-/* The address as two host-order words, most significant first. */
-static inline void address_words(const struct ip_addr *addr, uint64_t words[2])
-{
-	memcpy(words, addr->bytes, 16);
-	words[0] = be64toh(words[0]);
-	words[1] = be64toh(words[1]);
-}
-
-/* The network bits of a prefix of `bits` (0..128), as two host-order words. */
-static inline void prefix_masks(unsigned int bits, uint64_t masks[2])
-{
-	masks[0] = bits == 0 ? 0 : ~UINT64_C(0) << (64 - (bits > 64 ? 64 : bits));
-	masks[1] = bits <= 64 ? 0 : ~UINT64_C(0) << (128 - bits);
-}
-
 /*
- * The masks are derived per test rather than stored: struct prefix holds only
- * the address and length, and two shifts cost less than the loads they save.
+ * Both halves in memory order: AND and XOR do not care about byte order, so
+ * neither the address nor the prefix is byte-swapped on the hot path.
  */
-static inline bool prefix_contains_words(const struct prefix *prefix, const uint64_t words[2])
+static inline void load_halves(const struct ip_addr *addr, uint64_t halves[2])
 {
-	uint64_t base[2], masks[2];
+	memcpy(halves, addr->bytes, 16);
+}
 
-	address_words(&prefix->addr, base);
-	prefix_masks(prefix->bits, masks);
-	return (((words[0] ^ base[0]) & masks[0]) | ((words[1] ^ base[1]) & masks[1])) == 0;
+/* The network bits of a prefix of `bits` (0..128), set, in network order. */
+static void make_mask(unsigned int bits, struct ip_addr *mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		if (bits >= 8) {
+			mask->bytes[i] = 0xff;
+			bits -= 8;
+		} else {
+			mask->bytes[i] = (uint8_t)(0xff00 >> bits); /* 0 when bits is 0 */
+			bits = 0;
+		}
+	}
+}
+
+static inline bool prefix_contains(const struct prefix *prefix, const uint64_t addr[2])
+{
+	uint64_t base[2], mask[2];
+
+	load_halves(&prefix->addr, base);
+	load_halves(&prefix->mask, mask);
+	return (((addr[0] ^ base[0]) & mask[0]) | ((addr[1] ^ base[1]) & mask[1])) == 0;
 }
 
 /* Strict decimal: digits only, no sign, no blanks. */
@@ -65,8 +70,7 @@ int prefix_list_add(struct prefix_list *list, const char *text)
 	const char *slash = strchr(text, '/');
 	size_t address_len = slash != NULL ? (size_t)(slash - text) : strlen(text);
 	struct prefix prefix;
-	unsigned int max_bits, bits;
-	uint64_t words[2], masks[2];
+	unsigned int max_bits, bits, i;
 	bool ipv4_text;
 
 	if (ip_parse(&prefix.addr, text, address_len) != 0)
@@ -81,10 +85,10 @@ int prefix_list_add(struct prefix_list *list, const char *text)
 	prefix.bits = ipv4_text ? bits + IPV4_MAPPED_BITS : bits;
 
 	/* Host bits set is most often a typo (192.168.1.0/16): refuse it. */
-	address_words(&prefix.addr, words);
-	prefix_masks(prefix.bits, masks);
-	if (((words[0] & ~masks[0]) | (words[1] & ~masks[1])) != 0)
-		return -EINVAL;
+	make_mask(prefix.bits, &prefix.mask);
+	for (i = 0; i < 16; i++)
+		if ((prefix.addr.bytes[i] & ~prefix.mask.bytes[i]) != 0)
+			return -EINVAL;
 
 	if (list->count >= PREFIX_LIST_MAX)
 		return -ENOSPC;
@@ -94,12 +98,12 @@ int prefix_list_add(struct prefix_list *list, const char *text)
 
 bool prefix_list_contains(const struct prefix_list *list, const struct ip_addr *addr)
 {
-	uint64_t words[2];
+	uint64_t halves[2];
 	unsigned int i;
 
-	address_words(addr, words);
+	load_halves(addr, halves);
 	for (i = 0; i < list->count; i++)
-		if (prefix_contains_words(&list->items[i], words))
+		if (prefix_contains(&list->items[i], halves))
 			return true;
 	return false;
 }

@@ -16,6 +16,7 @@
 struct prefix {
 	struct ip_addr addr; /* host bits cleared */
 	unsigned int bits;   /* 0..128, IPv4 prefixes counted from ::ffff:0:0/96 */
+	struct ip_addr mask; /* the network bits set, derived by prefix_list_add */
 };
 
 struct prefix_list {

@@ -44,13 +44,18 @@ static void test_ipv4_stored_as_mapped(void)
 {
 	struct prefix_list list = single("192.168.0.0/16");
 	struct ip_addr mapped = address("::ffff:192.168.0.0");
+	struct ip_addr mask;
 
 	CU_ASSERT_EQUAL(list.count, 1);
 	CU_ASSERT_EQUAL(list.items[0].bits, 96 + 16);
 	CU_ASSERT_EQUAL(memcmp(&list.items[0].addr, &mapped, sizeof(mapped)), 0);
+	mask = address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:0");
+	CU_ASSERT_EQUAL(memcmp(&list.items[0].mask, &mask, sizeof(mask)), 0);
 	/* Written in IPv6 notation, the same prefix counts its bits as IPv6. */
-	list = single("::ffff:192.168.0.0/112");
-	CU_ASSERT_EQUAL(list.items[0].bits, 112);
+	list = single("::ffff:192.168.0.0/113");
+	CU_ASSERT_EQUAL(list.items[0].bits, 113);
+	mask = address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:8000");
+	CU_ASSERT_EQUAL(memcmp(&list.items[0].mask, &mask, sizeof(mask)), 0);
 	CU_ASSERT_TRUE(list_contains(&list, "192.168.3.4"));
 }
 
