@@ -7,8 +7,8 @@
  * frame reaches us, so link corruption never does; what the IPv4 and UDP
  * checksums add is protection against corruption inside routers, improbable
  * on the probe's link, and many NICs have already checked (and flagged) them.
- * The payload is then parsed strictly anyway.  Skipping them saves about 5 ns
- * (IPv4 header) plus a pass over the payload (UDP) per packet.
+ * The payload is then parsed strictly anyway.  Skipping them saves the IPv4
+ * header sum (3.4 ns measured here, 20 bytes) and a pass over the payload.
  */
 #include <string.h>
 

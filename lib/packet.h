@@ -4,8 +4,9 @@
  * bytes (no mbuf), so that it is unit-tested and fuzzed without EAL.
  *
  * Accepts Ethernet II with at most one 802.1Q/802.1ad tag, IPv4 with or
- * without options, IPv6 (no extension headers but UDP itself), UDP to the
- * report port, from an allowed probe.  Everything else is one drop reason.
+ * without options, IPv6 (hop-by-hop, routing and destination options headers
+ * are walked; a fragment header is ip_fragment), UDP to the report port, from
+ * an allowed probe.  Everything else is one drop reason.
  */
 #ifndef CGNF_PACKET_H
 #define CGNF_PACKET_H
