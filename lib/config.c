@@ -51,7 +51,8 @@ struct option_spec {
 	double max;
 	bool above_min; /* min itself is refused */
 	bool power_of_two;
-	const char *argument; /* in the usage text */
+	bool relative_to_file; /* a relative path in a config file starts at the file's directory */
+	const char *argument;  /* in the usage text */
 	const char *help;
 };
 
@@ -67,6 +68,7 @@ static const struct option_spec option_specs[] = {
 	{.name = "model",
 	 .type = OPTION_PATH,
 	 FIELD(model_path),
+	 .relative_to_file = true,
 	 .argument = "FILE",
 	 .help = "decision tree model (scripts/export_model.py);\n"
 		 "required.  A relative path in a config file is\n"
@@ -268,6 +270,21 @@ static void describe_range(const struct option_spec *spec, char *out, size_t siz
 	}
 }
 
+/* "expected an integer in 1..65535, got '70000'": got is formatted like printf. */
+__attribute__((format(printf, 4, 5))) static int fail_expected(const struct option_spec *spec,
+							       char *reason, size_t reason_size,
+							       const char *got_format, ...)
+{
+	char expected[64], got[128];
+	va_list args;
+
+	describe_range(spec, expected, sizeof(expected));
+	va_start(args, got_format);
+	vsnprintf(got, sizeof(got), got_format, args);
+	va_end(args);
+	return fail(reason, reason_size, "expected %s, got %s", expected, got);
+}
+
 static bool in_range(const struct option_spec *spec, double value)
 {
 	/* Written so that NaN fails both comparisons. */
@@ -393,7 +410,6 @@ static int option_set_text(const struct option_spec *spec, struct cgnf_config *c
 {
 	unsigned long long integer;
 	double real;
-	char expected[64];
 
 	switch (spec->type) {
 	case OPTION_PATH:
@@ -418,8 +434,7 @@ static int option_set_text(const struct option_spec *spec, struct cgnf_config *c
 	default:
 		return fail(reason, reason_size, "not a settable option");
 	}
-	describe_range(spec, expected, sizeof(expected));
-	return fail(reason, reason_size, "expected %s, got '%s'", expected, text);
+	return fail_expected(spec, reason, reason_size, "'%s'", text);
 }
 
 static const char *json_type_name(const json_t *value)
@@ -444,18 +459,17 @@ static const char *json_type_name(const json_t *value)
 }
 
 /* "config/../model/x.json" for "../model/x.json" in "config/cgnf.json". */
-static int resolve_model_path(const struct option_spec *spec, struct cgnf_config *config,
-			      const char *config_path, const char *model, char *reason,
-			      size_t reason_size)
+static int resolve_path(const struct option_spec *spec, struct cgnf_config *config,
+			const char *config_path, const char *path, char *reason, size_t reason_size)
 {
 	const char *slash = strrchr(config_path, '/');
 	char joined[CONFIG_PATH_MAX];
 	int len;
 
-	if (model[0] == '/' || model[0] == '\0' || slash == NULL)
-		return set_path(spec, config, model, reason, reason_size);
+	if (path[0] == '/' || path[0] == '\0' || slash == NULL)
+		return set_path(spec, config, path, reason, reason_size);
 	len = snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - config_path), config_path,
-		       model);
+		       path);
 	if (len < 0 || (size_t)len >= sizeof(joined))
 		return fail(reason, reason_size, "path longer than %zu bytes", sizeof(joined) - 1);
 	return set_path(spec, config, joined, reason, reason_size);
@@ -465,7 +479,6 @@ static int option_set_json(const struct option_spec *spec, struct cgnf_config *c
 			   const json_t *value, const char *config_path, char *reason,
 			   size_t reason_size)
 {
-	char expected[64];
 	const json_t *item;
 	json_int_t integer;
 	size_t index;
@@ -477,19 +490,16 @@ static int option_set_json(const struct option_spec *spec, struct cgnf_config *c
 		if (!json_is_string(value))
 			return fail(reason, reason_size, "expected a string, got %s",
 				    json_type_name(value));
-		if (spec->offset == offsetof(struct cgnf_config, model_path))
-			return resolve_model_path(spec, config, config_path,
-						  json_string_value(value), reason, reason_size);
+		if (spec->relative_to_file)
+			return resolve_path(spec, config, config_path, json_string_value(value),
+					    reason, reason_size);
 		return set_path(spec, config, json_string_value(value), reason, reason_size);
 	case OPTION_UINT:
 		if (!json_is_integer(value))
 			break;
 		integer = json_integer_value(value);
-		if (integer < 0 || !uint_acceptable(spec, (unsigned long long)integer)) {
-			describe_range(spec, expected, sizeof(expected));
-			return fail(reason, reason_size, "expected %s, got %lld", expected,
-				    (long long)integer);
-		}
+		if (integer < 0 || !uint_acceptable(spec, (unsigned long long)integer))
+			return fail_expected(spec, reason, reason_size, "%lld", (long long)integer);
 		store_uint(spec, config, (unsigned long long)integer);
 		return 0;
 	case OPTION_SECONDS:
@@ -497,10 +507,8 @@ static int option_set_json(const struct option_spec *spec, struct cgnf_config *c
 		if (!json_is_number(value))
 			break;
 		real = json_number_value(value);
-		if (!in_range(spec, real)) {
-			describe_range(spec, expected, sizeof(expected));
-			return fail(reason, reason_size, "expected %s, got %g", expected, real);
-		}
+		if (!in_range(spec, real))
+			return fail_expected(spec, reason, reason_size, "%g", real);
 		store_real(spec, config, real);
 		return 0;
 	case OPTION_FLAG:
@@ -530,8 +538,7 @@ static int option_set_json(const struct option_spec *spec, struct cgnf_config *c
 	default:
 		return fail(reason, reason_size, "unknown key");
 	}
-	describe_range(spec, expected, sizeof(expected));
-	return fail(reason, reason_size, "expected %s, got %s", expected, json_type_name(value));
+	return fail_expected(spec, reason, reason_size, "%s", json_type_name(value));
 }
 
 /* The option whose name is key with '_' for '-'; NULL if none (or command line only). */
@@ -725,27 +732,24 @@ static bool output_paths_clash(const char *a, const char *b)
 int config_validate(const struct cgnf_config *config, char *err, size_t err_size)
 {
 	const struct option_spec *spec;
-	char expected[64];
-	unsigned long long integer;
-	double real;
+	char reason[256];
+	int ret = 0;
 
 	if (config->model_path[0] == '\0')
 		return fail(err, err_size,
 			    "no model: give --model FILE (or \"model\" in the config file)");
 
+	/* The same ranges as the parsers, for a struct filled some other way. */
 	for (spec = option_specs; spec < option_specs + OPTION_COUNT; spec++) {
-		describe_range(spec, expected, sizeof(expected));
-		if (spec->type == OPTION_UINT) {
-			integer = load_uint(spec, config);
-			if (!uint_acceptable(spec, integer))
-				return fail(err, err_size, "option --%s: expected %s, got %llu",
-					    spec->name, expected, integer);
-		} else if (spec->type == OPTION_SECONDS || spec->type == OPTION_RATIO) {
-			real = load_real(spec, config);
-			if (!in_range(spec, real))
-				return fail(err, err_size, "option --%s: expected %s, got %g",
-					    spec->name, expected, real);
-		}
+		if (spec->type == OPTION_UINT && !uint_acceptable(spec, load_uint(spec, config)))
+			ret = fail_expected(spec, reason, sizeof(reason), "%llu",
+					    load_uint(spec, config));
+		else if ((spec->type == OPTION_SECONDS || spec->type == OPTION_RATIO) &&
+			 !in_range(spec, load_real(spec, config)))
+			ret = fail_expected(spec, reason, sizeof(reason), "%g",
+					    load_real(spec, config));
+		if (ret < 0)
+			return fail(err, err_size, "option --%s: %s", spec->name, reason);
 	}
 
 	/* A verdict needs M reports in a window that never holds more than N. */
