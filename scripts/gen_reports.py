@@ -191,7 +191,7 @@ class Pool:
         row_of_window = np.full(int(self.length.sum()), -1, dtype=np.int64)
         base = np.cumsum(self.length) - self.length
         row_of_window[base[self.stats.conv] + self.stats.window] = np.arange(self.stats.conv.size)
-        conv, index = traffic._positions(spans_windows)
+        conv, index = traffic.positions(spans_windows)
         rows = row_of_window[base[source[conv]] + (start_window[conv] + index) % length[conv]]
         keep = rows >= 0
         return traffic.WindowStats(conv[keep], index[keep], self.stats.up[rows[keep]], self.stats.down[rows[keep]])
@@ -200,7 +200,7 @@ class Pool:
         """targets[c] consecutive windows with traffic, wrapping around."""
         first = self.first_row[source]
         rows_in = self.first_row[source + 1] - first
-        conv, index = traffic._positions(targets)
+        conv, index = traffic.positions(targets)
         laps, rank = np.divmod(start_rank[conv] + index, rows_in[conv])
         rows = first[conv] + rank
         window = (self.stats.window[rows] - self.stats.window[first[conv] + start_rank[conv]]

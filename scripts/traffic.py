@@ -47,7 +47,7 @@ WindowStats = collections.namedtuple("WindowStats", "conv window up down")
 Packets = collections.namedtuple("Packets", "conv time size")
 
 
-def _positions(counts):
+def positions(counts):
     """For per-conversation counts: the conversation of each item and its
     index inside its conversation (a vectorised nested arange)."""
     counts = np.asarray(counts, dtype=np.int64)
@@ -66,7 +66,7 @@ def _periodic(rng, period_us, spans_us, jitter_us):
     period_us = np.broadcast_to(period_us, spans_us.shape)
     phase = rng.uniform(0, period_us)
     counts = np.maximum(np.floor((spans_us - phase) / period_us).astype(np.int64) + 1, 0)
-    conv, index = _positions(counts)
+    conv, index = positions(counts)
     jitter = np.broadcast_to(jitter_us, spans_us.shape)[conv]
     time = phase[conv] + index * period_us[conv] + rng.normal(0, 1, conv.size) * jitter
     return conv, time
@@ -86,7 +86,7 @@ def _video(rng, spans_us, fps, bitrate_bps, packet_size, pacing_us, frame_jitter
     key frame every keyframe_s seconds."""
     n = spans_us.size
     frame_conv, frame_time = _periodic(rng, 1e6 / fps, spans_us, frame_jitter_us)
-    frame_index = _positions(np.bincount(frame_conv, minlength=n))[1]
+    frame_index = positions(np.bincount(frame_conv, minlength=n))[1]
     seconds = int(spans_us.max() // 1e6) + 1 if n else 1
     scene = rng.lognormal(0, 0.25, (n, seconds))
     # Now and then a still second (a menu, a loading screen, a pause).
@@ -99,7 +99,7 @@ def _video(rng, spans_us, fps, bitrate_bps, packet_size, pacing_us, frame_jitter
     per_packet = packet_size[frame_conv]
     packets = np.maximum(np.ceil(frame_bytes / per_packet).astype(np.int64), 1)
 
-    frame_of_packet, index = _positions(packets)
+    frame_of_packet, index = positions(packets)
     conv = frame_conv[frame_of_packet]
     gap = pacing_us[conv] * rng.uniform(0.7, 1.3, conv.size)
     time = frame_time[frame_of_packet] + index * gap
@@ -148,7 +148,7 @@ def _rate_times(rng, spans_us, rate_bps, mss, slot_s=0.1):
     mean_gap = mss * 8 / rate_bps * 1e6
     virtual_span = virtual_edges[np.arange(n), np.minimum(np.ceil(spans_us / slot_us).astype(np.int64), slots)]
     counts = np.ceil(virtual_span / mean_gap * 1.3).astype(np.int64) + 8
-    conv, _ = _positions(counts)
+    conv, _ = positions(counts)
     virtual = _group_cumsum(rng.gamma(8.0, 1 / 8.0, conv.size) * mean_gap[conv], counts)
     # Make the edges one increasing array to search all conversations at once.
     lift = virtual_edges[:, -1].max() + 1.0
@@ -276,7 +276,7 @@ def _dns(rng, spans_us):
     n = spans_us.size
     rate = rng.uniform(0.3, 4.0, n) / 1e6
     counts = rng.poisson(rate * spans_us) + 1
-    conv, index = _positions(counts)
+    conv, index = positions(counts)
     time = np.where(index == 0, 0.0, rng.uniform(0, spans_us[conv]))
     query = Packets(conv, time, _sizes(rng, conv, n, rng.uniform(30, 70, n), 8, 28, 300))
     delay = rng.uniform(2000, 80000, conv.size)
