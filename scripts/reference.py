@@ -12,8 +12,8 @@ lets scikit-learn itself predict: a joblib model directly, cgnf's JSON model
 rebuilt into a real DecisionTreeClassifier by model_json.load_model_json.
 
 Writes ip1,ip2,cg,ncg per pair (ip1 the client side, or the first report's
-SRC when neither or both ends are in the LAN), rows sorted by (ip1, ip2) as
-text, and a summary {"rx_packets", "reports", "dropped": {reason: n}, ...}.
+SRC when neither or both ends are in the LAN) in cgnf's order (ip1's 16
+bytes, then ip2's, IPv4 as ::ffff:a.b.c.d), and a summary {"rx_packets", "reports", "dropped": {reason: n}, ...}.
 Frame-level reasons are cgnf's exactly; payload reasons are this script's
 best guess at the first fault cgnf's parser meets.
 """
@@ -226,13 +226,15 @@ class Reference:
         return None
 
     def counts(self, model, cg_class):
-        """{(ip1 text, ip2 text): (cg, ncg)} after predicting every report."""
+        """{(ip1 text, ip2 text): (cg, ncg)} after predicting every report,
+        in cgnf's CSV order (lib/output.h): by ip1's 16 bytes, then ip2's."""
         tally = {key: [0, 0] for key in self.pairs}
         if self.features:
             predicted = model.predict(np.array(self.features, dtype=np.float64)) == cg_class
             for key, is_cg in zip(self.report_pairs, predicted.tolist()):
                 tally[key][0 if is_cg else 1] += 1
-        return {tuple(pcap.key_text(k) for k in self.pairs[key]): tuple(value) for key, value in tally.items()}
+        ordered = sorted(tally, key=lambda key: self.pairs[key])
+        return {tuple(pcap.key_text(k) for k in self.pairs[key]): tuple(tally[key]) for key in ordered}
 
     def summary(self, counts):
         return {
@@ -249,7 +251,7 @@ def write_csv(path, counts):
     with open(path, "w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["ip1", "ip2", "cg", "ncg"])
-        for (ip1, ip2), (cg, ncg) in sorted(counts.items()):
+        for (ip1, ip2), (cg, ncg) in counts.items():
             writer.writerow([ip1, ip2, cg, ncg])
 
 
