@@ -4,13 +4,17 @@
 
     scripts/plot.py pairs.csv [--events events.jsonl] -o out.png
 
-pairs.csv is cgnf's --csv (ip1,ip2,cg,ncg, then ratio, verdict, ... when
-present).  With --events (cgnf's JSON lines of verdict changes), a second
-panel shows each pair's verdict over time.
+pairs.csv is cgnf's --csv: ip1,ip2,cg,ncg, then ratio, verdict, ... (the
+columns after ncg may be absent).  With --events (cgnf's EVE-style JSON
+lines: timestamp, src_ip, dest_ip and a "cgnf" object with the event, the new
+verdict), two more panels show how many pairs hold each
+verdict over time and each pair's verdict along the run.
 """
 
 import argparse
+import collections
 import csv
+import datetime
 import json
 import sys
 
@@ -20,8 +24,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 VERDICT_COLOURS = {"cg": "tab:red", "ncg": "tab:blue", "unknown": "tab:gray"}
-VERDICT_LEVELS = {"unknown": 0, "ncg": 1, "cg": 2}
 MAX_BARS = 60
+
+# One line of --events: time in seconds (UNIX), the pair, its event kind
+# ("verdict", "expired", "evicted") and its verdict after it.
+Event = collections.namedtuple("Event", "time pair kind verdict")
 
 
 def read_pairs(path):
@@ -40,64 +47,94 @@ def read_pairs(path):
 
 
 def read_events(path):
-    """Verdict changes: [(time s, pair label, verdict)], from JSON lines with
-    at least a time, the pair's two addresses and the new verdict.  Lines of
-    other shapes are skipped."""
+    """The events of cgnf's --events file, in file order; lines of another
+    shape (other tools may share an EVE file) are skipped."""
     events = []
     with open(path) as source:
         for line in source:
             try:
                 event = json.loads(line)
-            except ValueError:
+                details = event["cgnf"]
+                time = datetime.datetime.strptime(event["timestamp"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+                events.append(Event(time, f"{event['src_ip']} - {event['dest_ip']}", details["event"],
+                                    details["verdict"]))
+            except (ValueError, KeyError, TypeError):
                 continue
-            if not isinstance(event, dict):
-                continue
-            verdict = event.get("verdict")
-            time_s = next((event[key] for key in ("time", "time_s", "ts", "now_s") if key in event), None)
-            if time_s is None and "now_ns" in event:
-                time_s = event["now_ns"] / 1e9
-            if verdict not in VERDICT_LEVELS or time_s is None or "ip1" not in event:
-                continue
-            events.append((float(time_s), f"{event['ip1']} - {event.get('ip2', '?')}", verdict))
     return events
 
 
 def plot_shares(axes, rows):
     if len(rows) > MAX_BARS:
         rows = sorted(rows, key=lambda row: -row["reports"])[:MAX_BARS]
-        axes.set_title(f"CG share of the {MAX_BARS} busiest pairs")
+        axes.set_title(f"CG share of the {MAX_BARS} busiest pairs (of their reports)")
     else:
-        axes.set_title("CG share per pair")
+        axes.set_title("CG share per pair (of their reports)")
     rows = sorted(rows, key=lambda row: row["share"])
     colours = [VERDICT_COLOURS.get(row["verdict"], "tab:purple") if row["verdict"] else
                ("tab:red" if row["share"] > 0.5 else "tab:blue") for row in rows]
-    positions = range(len(rows))
-    axes.barh(positions, [row["share"] for row in rows], color=colours)
-    axes.set_yticks(list(positions), [f"{row['label']} ({row['reports']})" for row in rows], fontsize=6)
+    places = range(len(rows))
+    axes.barh(places, [row["share"] for row in rows], color=colours)
+    axes.set_yticks(list(places), [f"{row['label']} ({row['reports']})" for row in rows], fontsize=6)
     axes.set_xlim(0, 1)
     axes.set_xlabel("share of the pair's reports classified cloud gaming")
     axes.axvline(0.5, color="black", linewidth=0.5, linestyle=":")
-    shown = {row["verdict"] for row in rows if row["verdict"]}
+    shown = sorted({row["verdict"] for row in rows if row["verdict"]})
     if shown:
-        handles = [plt.Rectangle((0, 0), 1, 1, color=VERDICT_COLOURS.get(v, "tab:purple")) for v in sorted(shown)]
-        axes.legend(handles, sorted(shown), title="verdict", fontsize=7, loc="lower right")
+        handles = [plt.Rectangle((0, 0), 1, 1, color=VERDICT_COLOURS.get(v, "tab:purple")) for v in shown]
+        axes.legend(handles, shown, title="verdict", fontsize=7, loc="lower right")
 
 
-def plot_events(axes, events):
-    axes.set_title("verdict changes over time")
-    if not events:
-        axes.text(0.5, 0.5, "no verdict events", ha="center", va="center", transform=axes.transAxes)
-        return
-    start = min(time_s for time_s, _, _ in events)
-    pairs = sorted({label for _, label, _ in events})
-    index = {label: number for number, label in enumerate(pairs)}
-    for verdict, colour in VERDICT_COLOURS.items():
-        mine = [(time_s - start, index[label]) for time_s, label, v in events if v == verdict]
-        if mine:
-            axes.scatter(*zip(*mine), s=12, color=colour, label=verdict)
-    axes.set_yticks(range(len(pairs)), pairs if len(pairs) <= MAX_BARS else [""] * len(pairs), fontsize=6)
+def verdict_spans(events, start, end):
+    """Per pair: [(from, to, verdict)] along the run; a pair that expired or
+    was evicted stops there."""
+    spans = collections.defaultdict(list)
+    current = {}
+    for event in sorted(events, key=lambda e: e.time):
+        if event.pair in current:
+            since, verdict = current.pop(event.pair)
+            spans[event.pair].append((since - start, event.time - start, verdict))
+        if event.kind == "verdict":
+            current[event.pair] = (event.time, event.verdict)
+    for pair, (since, verdict) in current.items():
+        spans[pair].append((since - start, end - start, verdict))
+    return spans
+
+
+def plot_verdict_counts(axes, events, start):
+    axes.set_title("pairs per verdict over time (from --events)")
+    held = {}
+    times, counts = [], {verdict: [] for verdict in VERDICT_COLOURS}
+    for event in sorted(events, key=lambda e: e.time):
+        if event.kind == "verdict":
+            held[event.pair] = event.verdict
+        else:
+            held.pop(event.pair, None)
+        times.append(event.time - start)
+        tally = collections.Counter(held.values())
+        for verdict in counts:
+            counts[verdict].append(tally[verdict])
+    for verdict, values in counts.items():
+        if any(values):
+            axes.step(times, values, where="post", color=VERDICT_COLOURS[verdict], label=verdict)
     axes.set_xlabel("seconds since the first event")
+    axes.set_ylabel("pairs")
     axes.legend(fontsize=7)
+
+
+def plot_timelines(axes, events, start, end):
+    spans = verdict_spans(events, start, end)
+    pairs = sorted(spans, key=lambda pair: spans[pair][0][0])
+    if len(pairs) > MAX_BARS:
+        pairs = pairs[:MAX_BARS]
+        axes.set_title(f"verdict of the first {MAX_BARS} pairs along the run")
+    else:
+        axes.set_title("verdict of each pair along the run")
+    for row, pair in enumerate(pairs):
+        for since, until, verdict in spans[pair]:
+            axes.barh(row, max(until - since, 1e-3), left=since, color=VERDICT_COLOURS.get(verdict, "tab:purple"))
+    axes.set_yticks(range(len(pairs)), pairs, fontsize=6)
+    axes.invert_yaxis()
+    axes.set_xlabel("seconds since the first event")
 
 
 def panel_height(lines):
@@ -113,18 +150,22 @@ def main():
     args = parser.parse_args()
 
     rows = read_pairs(args.csv)
-    events = read_events(args.events) if args.events else None
+    events = read_events(args.events) if args.events else []
     heights = [panel_height(len(rows))]
-    if events is not None:
-        heights.append(panel_height(len({label for _, label, _ in events})))
+    if events:
+        heights += [3.0, panel_height(len({event.pair for event in events}))]
     figure, axes = plt.subplots(len(heights), 1, figsize=(10, sum(heights)), squeeze=False,
                                 gridspec_kw={"height_ratios": heights})
     plot_shares(axes[0][0], rows)
-    if events is not None:
-        plot_events(axes[1][0], events)
+    if events:
+        start, end = min(e.time for e in events), max(e.time for e in events)
+        plot_verdict_counts(axes[1][0], events, start)
+        plot_timelines(axes[2][0], events, start, end)
+    elif args.events:
+        print(f"plot: no cgnf event in {args.events}", file=sys.stderr)
     figure.tight_layout()
     figure.savefig(args.output, dpi=110)
-    print(f"plot: {len(rows)} pairs -> {args.output}")
+    print(f"plot: {len(rows)} pairs, {len(events)} events -> {args.output}")
     return 0
 
 
