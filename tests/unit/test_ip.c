@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IP addresses: ip_parse against glibc's inet_pton on hand-picked and random
+ * texts, ip_format round trips and inet_ntop's text, and the pair hash
+ * (symmetric, keyed, spread over the low bits and over hash % n).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "ip.h"
+
+static uint64_t rng_state = 0x1dea5eedf00dull;
+
+static uint64_t rng_next(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* What ip_parse must give: inet_pton's answer, IPv4 first, IPv4 mapped. */
+static int reference_parse(struct ip_addr *addr, const char *text)
+{
+	uint8_t v4[4];
+
+	if (inet_pton(AF_INET, text, v4) == 1) {
+		ip_from_v4(addr, v4);
+		return 0;
+	}
+	return inet_pton(AF_INET6, text, addr->bytes) == 1 ? 0 : -EINVAL;
+}
+
+static unsigned long parsed_valid;
+
+static void check_parse(const char *text)
+{
+	struct ip_addr got, expected;
+	int got_rc = ip_parse(&got, text, strlen(text));
+	int expected_rc = reference_parse(&expected, text);
+
+	if (got_rc != expected_rc)
+		fprintf(stderr, "'%s': ip_parse %d, inet_pton %d\n", text, got_rc, expected_rc);
+	CU_ASSERT_EQUAL(got_rc, expected_rc);
+	if (got_rc == 0 && expected_rc == 0) {
+		CU_ASSERT(memcmp(&got, &expected, sizeof(got)) == 0);
+		parsed_valid++;
+	}
+}
+
+static const char *const hand_texts[] = {
+	"1.2.3.4",
+	"0.0.0.0",
+	"255.255.255.255",
+	"192.168.1.11",
+	"01.2.3.4",
+	"1.02.3.4",
+	"00.1.2.3",
+	"1.2.3.04",
+	"1.2.3.0",
+	"256.1.1.1",
+	"1.2.3",
+	"1.2.3.4.",
+	".1.2.3.4",
+	"1..2.3",
+	"1.2.3.4.5",
+	"1.2.3.",
+	"",
+	".",
+	"1",
+	"1234.1.1.1",
+	"0x1.2.3.4",
+	"1.2.3.4 ",
+	" 1.2.3.4",
+	"+1.2.3.4",
+	"-1.2.3.4",
+	"1.2.3.-4",
+	"1.2.3.255",
+	"1.2.3.2555",
+	"::",
+	"::1",
+	"1::",
+	"::ffff:1.2.3.4",
+	"::1.2.3.4",
+	"::ffff:01.2.3.4",
+	"1:2:3:4:5:6:7:8",
+	"1:2:3:4:5:6:7:8:9",
+	"1:2:3:4:5:6:7::",
+	"::2:3:4:5:6:7:8",
+	"1:2:3:4:5:6:1.2.3.4",
+	"1:2:3:4:5:6:7:1.2.3.4",
+	"12345::",
+	"fffff::",
+	"FFFF::ffff",
+	"1:::2",
+	":1::2",
+	"1::2:",
+	"1:2",
+	"fe80::1%eth0",
+	"::ffff:1.2.3",
+	"g::1",
+	"0000:0000:0000:0000:0000:0000:255.255.255.255",
+	"1::2::3",
+	"::ffff:255.255.255.256",
+};
+
+static void test_parse_hand_texts(void)
+{
+	struct ip_addr addr;
+
+	for (size_t i = 0; i < sizeof(hand_texts) / sizeof(hand_texts[0]); i++)
+		check_parse(hand_texts[i]);
+	/* Not NUL-terminated: only len bytes count. */
+	CU_ASSERT_EQUAL(ip_parse(&addr, "10.0.0.1999", 8), 0);
+	CU_ASSERT_EQUAL(addr.bytes[15], 1);
+	CU_ASSERT_EQUAL(ip_parse(&addr, "::1abc", 3), 0);
+	CU_ASSERT_EQUAL(addr.bytes[15], 1);
+	/* A NUL inside the text is not the end of it. */
+	CU_ASSERT_EQUAL(ip_parse(&addr, "::1\0", 4), -EINVAL);
+	CU_ASSERT_EQUAL(ip_parse(&addr, "1.2.3.4\0", 8), -EINVAL);
+	CU_ASSERT_EQUAL(ip_parse(&addr, "1.2.3.4", 0), -EINVAL);
+}
+
+/* Random texts from the address alphabet, and mangled real addresses. */
+static void test_parse_random_texts(void)
+{
+	static const char alphabet[] = "0123456789.:abcdefABCDEFx ";
+	char text[IP_TEXT_MAX + 8];
+	unsigned long count = 0;
+
+	parsed_valid = 0;
+	for (int i = 0; i < 300000; i++) {
+		uint64_t r = rng_next();
+		size_t length;
+
+		switch (i % 4) {
+		case 0: /* random dotted quads, leading zeros and big parts included */
+			snprintf(text, sizeof(text), "%s%u.%u.%u.%u", r & 1 ? "" : "0",
+				 (unsigned int)(r >> 8) % 300, (unsigned int)(r >> 20) % 300,
+				 (unsigned int)(r >> 32) % 260, (unsigned int)(r >> 44) % 1000);
+			if (r & 2)
+				memmove(text, text + 1, strlen(text));
+			break;
+		case 1: /* random IPv6 with a zero run, sometimes an IPv4 tail */
+			snprintf(text, sizeof(text), "%x:%x::%x:%s%u.%u.%u.%u",
+				 (unsigned int)r & 0xffff, (unsigned int)(r >> 16) & 0x1ffff,
+				 (unsigned int)(r >> 33) & 0xfff, r & (1ull << 50) ? "0" : "",
+				 (unsigned int)(r >> 51) & 0xff, 7u, (unsigned int)(r >> 40) & 0xff,
+				 0u);
+			if (r & (1ull << 62))
+				text[strlen(text) - 8] = '\0';
+			break;
+		default:
+			length = r % (IP_TEXT_MAX + 2);
+			r = rng_next();
+			for (size_t j = 0; j < length; j++) {
+				if (j % 8 == 0)
+					r = rng_next();
+				text[j] = alphabet[(r >> (8 * (j % 8))) % (sizeof(alphabet) - 1)];
+			}
+			text[length] = '\0';
+			break;
+		}
+		check_parse(text);
+		count++;
+	}
+	printf("\nip_parse: %lu random texts compared with inet_pton, %lu valid\n", count,
+	       parsed_valid);
+	CU_ASSERT_TRUE(parsed_valid > 30000); /* the generator reaches both outcomes */
+}
+
+static void random_address(struct ip_addr *addr)
+{
+	uint64_t r = rng_next(), s = rng_next();
+
+	memcpy(addr->bytes, &r, 8);
+	memcpy(addr->bytes + 8, &s, 8);
+	switch (r % 4) {
+	case 0: {
+		uint8_t v4[4] = {(uint8_t)(s >> 8), (uint8_t)(s >> 16), (uint8_t)(s >> 24),
+				 (uint8_t)s};
+
+		ip_from_v4(addr, v4);
+		break;
+	}
+	case 1: /* runs of zero groups, where :: compression happens */
+		memset(addr->bytes + (s % 8) * 2, 0,
+		       ((s >> 8) % 8) * 2 + 2 > 16 - (s % 8) * 2 ? 16 - (s % 8) * 2
+								 : ((s >> 8) % 8) * 2 + 2);
+		break;
+	default:
+		break;
+	}
+}
+
+static void test_format_round_trip(void)
+{
+	for (int i = 0; i < 100000; i++) {
+		struct ip_addr addr, back;
+		char text[IP_TEXT_MAX], reference[IP_TEXT_MAX];
+
+		random_address(&addr);
+		ip_format(&addr, text);
+		CU_ASSERT_EQUAL(ip_parse(&back, text, strlen(text)), 0);
+		CU_ASSERT(memcmp(&addr, &back, sizeof(addr)) == 0);
+		if (ip_is_v4(&addr))
+			inet_ntop(AF_INET, addr.bytes + 12, reference, sizeof(reference));
+		else
+			inet_ntop(AF_INET6, addr.bytes, reference, sizeof(reference));
+		CU_ASSERT_STRING_EQUAL(text, reference);
+	}
+}
+
+static void test_format_examples(void)
+{
+	struct ip_addr addr;
+	char text[IP_TEXT_MAX];
+
+	CU_ASSERT_EQUAL_FATAL(ip_parse(&addr, "::ffff:192.168.1.11", 19), 0);
+	CU_ASSERT_TRUE(ip_is_v4(&addr));
+	ip_format(&addr, text);
+	CU_ASSERT_STRING_EQUAL(text, "192.168.1.11");
+	CU_ASSERT_EQUAL_FATAL(ip_parse(&addr, "2001:DB8:0:0:0::1", 17), 0);
+	CU_ASSERT_FALSE(ip_is_v4(&addr));
+	ip_format(&addr, text);
+	CU_ASSERT_STRING_EQUAL(text, "2001:db8::1");
+	memset(&addr, 0xff, sizeof(addr));
+	ip_format(&addr, text);
+	CU_ASSERT_STRING_EQUAL(text, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+}
+
+static void test_pair_hash_symmetric_and_keyed(void)
+{
+	unsigned long seed_changes = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		struct ip_pair pair, swapped;
+		uint64_t seed = rng_next();
+
+		random_address(&pair.ip1);
+		if (i % 16 == 0)
+			pair.ip2 = pair.ip1;
+		else
+			random_address(&pair.ip2);
+		swapped.ip1 = pair.ip2;
+		swapped.ip2 = pair.ip1;
+		CU_ASSERT_EQUAL(ip_pair_hash(&pair, seed), ip_pair_hash(&swapped, seed));
+		CU_ASSERT_TRUE(ip_pair_same(&pair, &swapped));
+		CU_ASSERT_TRUE(ip_pair_same(&pair, &pair));
+		seed_changes += ip_pair_hash(&pair, seed) != ip_pair_hash(&pair, seed ^ 1);
+		swapped.ip2.bytes[rng_next() % 16] ^= (uint8_t)(1u << (rng_next() % 8));
+		CU_ASSERT_FALSE(ip_pair_same(&pair, &swapped));
+	}
+	CU_ASSERT_TRUE(seed_changes > 99900);
+}
+
+/*
+ * Spread, on the worst realistic keys: one LAN /16 talking to a few
+ * servers.  Chi-square over 1024 buckets (the table's low bits) and over
+ * hash % 7 (classifier choice) stays near its degrees of freedom.
+ */
+static void test_pair_hash_spread(void)
+{
+	enum { BUCKETS = 1024, PAIRS = 1 << 18, CLASSIFIERS = 7 };
+	static unsigned int low_bits[BUCKETS];
+	unsigned int modulo[CLASSIFIERS] = {0};
+	double chi_low = 0, chi_modulo = 0;
+	uint64_t seed = rng_next();
+
+	for (unsigned int i = 0; i < PAIRS; i++) {
+		struct ip_pair pair;
+		uint8_t client[4] = {192, 168, (uint8_t)(i >> 8), (uint8_t)i};
+		uint8_t server[4] = {34, 46, 43, (uint8_t)(90 + (i >> 16))};
+		uint32_t hash;
+
+		ip_from_v4(&pair.ip1, client);
+		ip_from_v4(&pair.ip2, server);
+		hash = ip_pair_hash(&pair, seed);
+		low_bits[hash % BUCKETS]++;
+		modulo[hash % CLASSIFIERS]++;
+	}
+	for (int i = 0; i < BUCKETS; i++) {
+		double expected = (double)PAIRS / BUCKETS, gap = low_bits[i] - expected;
+
+		chi_low += gap * gap / expected;
+	}
+	for (int i = 0; i < CLASSIFIERS; i++) {
+		double expected = (double)PAIRS / CLASSIFIERS, gap = modulo[i] - expected;
+
+		chi_modulo += gap * gap / expected;
+	}
+	printf("\npair hash: chi-square %.1f over %d buckets, %.1f over %d classifiers\n", chi_low,
+	       BUCKETS, chi_modulo, CLASSIFIERS);
+	/* Far beyond the 1e-6 tails of chi-square(1023) and chi-square(6). */
+	CU_ASSERT_TRUE(chi_low < 1300);
+	CU_ASSERT_TRUE(chi_modulo < 45);
+}
+
+int main(void)
+{
+	CU_pSuite suite;
+	unsigned int failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return CU_get_error();
+	suite = CU_add_suite("ip", NULL, NULL);
+	if (suite == NULL || !CU_add_test(suite, "parse hand texts", test_parse_hand_texts) ||
+	    !CU_add_test(suite, "parse random texts", test_parse_random_texts) ||
+	    !CU_add_test(suite, "format round trip", test_format_round_trip) ||
+	    !CU_add_test(suite, "format examples", test_format_examples) ||
+	    !CU_add_test(suite, "pair hash symmetric and keyed",
+			 test_pair_hash_symmetric_and_keyed) ||
+	    !CU_add_test(suite, "pair hash spread", test_pair_hash_spread)) {
+		CU_cleanup_registry();
+		return CU_get_error();
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failures == 0 ? 0 : 1;
+}
