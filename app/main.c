@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cgnf: tells which IP conversations are cloud gaming, from the reports of
+ * an upstream probe.
+ *
+ *   cgnf [EAL options] -- --model FILE [options]
+ *
+ * Start-up (each step fails with one clear line and a non-zero exit):
+ * EAL, options, lcore roles, model, ports, rings, pair table.  Then the
+ * worker lcores are launched, the main lcore runs the aggregator until a
+ * stop request, and everything is unwound in reverse order.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+#include <rte_ring_elem.h>
+
+#include "config.h"
+#include "tree.h"
+
+#include "cgnf.h"
+#include "log.h"
+#include "reload.h"
+
+RTE_LOG_REGISTER(cgnf_logtype_main, cgnf.main, INFO);
+
+struct cgnf_app *cgnf_app;
+
+static struct cgnf_app app_storage;
+static int quit_signals;
+
+void cgnf_request_stop(struct cgnf_app *app, enum cgnf_quit level)
+{
+	int current = __atomic_load_n(&app->quit, __ATOMIC_ACQUIRE);
+
+	while (current < (int)level &&
+	       !__atomic_compare_exchange_n(&app->quit, &current, (int)level, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+}
+
+/* Async-signal-safe: atomics only.  The second signal forces the stop. */
+static void on_quit_signal(int signal_number)
+{
+	int seen = __atomic_add_fetch(&quit_signals, 1, __ATOMIC_ACQ_REL);
+
+	(void)signal_number;
+	cgnf_request_stop(&app_storage, seen == 1 ? QUIT_STOP : QUIT_FORCE);
+}
+
+static void on_reload_signal(int signal_number)
+{
+	(void)signal_number;
+	reload_on_signal();
+}
+
+static int install_signal_handlers(void)
+{
+	struct sigaction quit = {.sa_handler = on_quit_signal};
+	struct sigaction reload = {.sa_handler = on_reload_signal};
+
+	sigemptyset(&quit.sa_mask);
+	sigemptyset(&reload.sa_mask);
+	if (sigaction(SIGINT, &quit, NULL) != 0 || sigaction(SIGTERM, &quit, NULL) != 0 ||
+	    sigaction(SIGHUP, &reload, NULL) != 0)
+		return -errno;
+	return 0;
+}
+
+static void usage_hook(const char *program)
+{
+	printf("\n");
+	config_print_usage(program);
+}
+
+/* "--help" after "--" is answered before EAL starts: it needs no memory or device. */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		;
+	for (i++; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+static void clock_init(struct cgnf_app *app)
+{
+	uint64_t hz = rte_get_tsc_hz();
+
+	app->tsc_start = rte_rdtsc();
+	app->ns_per_tsc_q32 = (uint64_t)((1000000000ull << 32) / hz);
+}
+
+static uint64_t draw_hash_seed(void)
+{
+	uint64_t seed;
+
+	if (getrandom(&seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
+		return seed;
+	return rte_rand();
+}
+
+/* Main lcore: aggregator; workers: --rx RX lcores, then the classifiers. */
+static int assign_roles(struct cgnf_app *app)
+{
+	const struct cgnf_config *config = &app->config;
+	unsigned int workers = rte_lcore_count() - 1;
+	unsigned int n_rx = config->rx_lcores, n_classifiers = config->classifiers;
+	unsigned int lcore_id, seen = 0;
+
+	if (n_classifiers == 0)
+		n_classifiers = workers > n_rx ? workers - n_rx : 1;
+	if (n_rx == 0 || workers < n_rx + n_classifiers) {
+		CGNF_LOG(main, ERR,
+			 "too few lcores: %u RX + %u classifier lcore(s) besides the main lcore "
+			 "need %u lcores, EAL gave %u (e.g. --lcores '(0-%u)@(0-1)')",
+			 n_rx, n_classifiers, n_rx + n_classifiers + 1, workers + 1,
+			 n_rx + n_classifiers);
+		return -EINVAL;
+	}
+	app->n_rx = n_rx;
+	app->n_classifiers = n_classifiers;
+	app->roles[rte_get_main_lcore()] = ROLE_AGGREGATOR;
+	RTE_LCORE_FOREACH_WORKER(lcore_id)
+	{
+		if (seen < n_rx) {
+			app->roles[lcore_id] = ROLE_RX;
+			app->role_index[lcore_id] = seen;
+		} else if (seen < n_rx + n_classifiers) {
+			app->roles[lcore_id] = ROLE_CLASSIFIER;
+			app->role_index[lcore_id] = seen - n_rx;
+		} else {
+			CGNF_LOG(main, WARNING, "lcore %u has no role and stays idle", lcore_id);
+		}
+		seen++;
+	}
+	CGNF_LOG(main, INFO, "lcore %u: aggregator; %u RX, %u classifier lcore(s)",
+		 rte_get_main_lcore(), n_rx, n_classifiers);
+	return 0;
+}
+
+static struct rte_ring *ring_create(const char *name, unsigned int record_size, unsigned int count,
+				    unsigned int consumer_lcore)
+{
+	struct rte_ring *ring;
+
+	ring = rte_ring_create_elem(name, record_size, count,
+				    (int)rte_lcore_to_socket_id(consumer_lcore),
+				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (ring == NULL)
+		CGNF_LOG(main, ERR,
+			 "ring %s of %u records: %s (--ring-size must be a power of two)", name,
+			 count, rte_strerror(rte_errno));
+	return ring;
+}
+
+static void free_pipeline(struct cgnf_app *app)
+{
+	unsigned int i, j;
+
+	if (app->classifiers != NULL) {
+		for (j = 0; j < app->n_classifiers; j++) {
+			struct classifier_lcore *classifier = &app->classifiers[j];
+
+			if (classifier->inputs != NULL)
+				for (i = 0; i < app->n_rx; i++)
+					rte_ring_free(classifier->inputs[i]);
+			rte_free(classifier->inputs);
+			rte_ring_free(classifier->results);
+		}
+	}
+	if (app->rx != NULL) {
+		for (i = 0; i < app->n_rx; i++) {
+			rte_free(app->rx[i].rings);
+			rte_free(app->rx[i].staging);
+			rte_free(app->rx[i].staged);
+		}
+	}
+	rte_free(app->classifiers);
+	rte_free(app->rx);
+	app->classifiers = NULL;
+	app->rx = NULL;
+}
+
+/* Lcore contexts and the rings between them: ring (i, j) from RX i to classifier j. */
+static int create_pipeline(struct cgnf_app *app)
+{
+	unsigned int ring_size = app->config.ring_size;
+	char name[64]; /* the names used fit RTE_RING_NAMESIZE */
+	unsigned int lcore_id, i, j;
+
+	app->rx = rte_zmalloc("cgnf_rx", sizeof(*app->rx) * app->n_rx, RTE_CACHE_LINE_SIZE);
+	app->classifiers =
+		rte_zmalloc("cgnf_classifiers", sizeof(*app->classifiers) * app->n_classifiers,
+			    RTE_CACHE_LINE_SIZE);
+	if (app->rx == NULL || app->classifiers == NULL)
+		goto no_memory;
+
+	RTE_LCORE_FOREACH_WORKER(lcore_id)
+	{
+		unsigned int index = app->role_index[lcore_id];
+		int socket = (int)rte_lcore_to_socket_id(lcore_id);
+
+		if (app->roles[lcore_id] == ROLE_RX) {
+			struct rx_lcore *rx = &app->rx[index];
+
+			rx->app = app;
+			rx->lcore_id = lcore_id;
+			rx->index = index;
+			rx->rings = rte_zmalloc_socket(
+				NULL, sizeof(*rx->rings) * app->n_classifiers, 0, socket);
+			rx->staging = rte_zmalloc_socket(
+				NULL, sizeof(*rx->staging) * CGNF_BURST * app->n_classifiers,
+				RTE_CACHE_LINE_SIZE, socket);
+			rx->staged = rte_zmalloc_socket(
+				NULL, sizeof(*rx->staged) * app->n_classifiers, 0, socket);
+			if (rx->rings == NULL || rx->staging == NULL || rx->staged == NULL)
+				goto no_memory;
+		} else if (app->roles[lcore_id] == ROLE_CLASSIFIER) {
+			struct classifier_lcore *classifier = &app->classifiers[index];
+
+			classifier->app = app;
+			classifier->lcore_id = lcore_id;
+			classifier->index = index;
+			classifier->inputs = rte_zmalloc_socket(
+				NULL, sizeof(*classifier->inputs) * app->n_rx, 0, socket);
+			if (classifier->inputs == NULL)
+				goto no_memory;
+		}
+	}
+
+	for (j = 0; j < app->n_classifiers; j++) {
+		struct classifier_lcore *classifier = &app->classifiers[j];
+
+		for (i = 0; i < app->n_rx; i++) {
+			snprintf(name, sizeof(name), "cgnf_in_%u_%u", i, j);
+			classifier->inputs[i] = ring_create(name, sizeof(struct classify_record),
+							    ring_size, classifier->lcore_id);
+			if (classifier->inputs[i] == NULL)
+				return -ENOMEM;
+			app->rx[i].rings[j] = classifier->inputs[i];
+		}
+		snprintf(name, sizeof(name), "cgnf_out_%u", j);
+		classifier->results = ring_create(name, sizeof(struct result_record), ring_size,
+						  rte_get_main_lcore());
+		if (classifier->results == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+
+no_memory:
+	CGNF_LOG(main, ERR, "out of memory for %u RX and %u classifier contexts (EAL -m)",
+		 app->n_rx, app->n_classifiers);
+	return -ENOMEM;
+}
+
+/*
+ * Classifiers first, so that they are polling when reports arrive.  An lcore
+ * that could not be launched is marked done, so that the staged shutdown of
+ * the others does not wait for it.
+ */
+static int launch_workers(struct cgnf_app *app)
+{
+	unsigned int i = 0, j;
+	int rc;
+
+	for (j = 0; j < app->n_classifiers; j++) {
+		rc = rte_eal_remote_launch(classifier_lcore_main, &app->classifiers[j],
+					   app->classifiers[j].lcore_id);
+		if (rc != 0)
+			goto failed;
+	}
+	for (i = 0; i < app->n_rx; i++) {
+		rc = rte_eal_remote_launch(rx_lcore_main, &app->rx[i], app->rx[i].lcore_id);
+		if (rc != 0)
+			goto failed;
+	}
+	return 0;
+
+failed:
+	for (; j < app->n_classifiers; j++)
+		__atomic_store_n(&app->classifiers[j].done, 1, __ATOMIC_RELEASE);
+	for (; i < app->n_rx; i++)
+		__atomic_store_n(&app->rx[i].done, 1, __ATOMIC_RELEASE);
+	return rc;
+}
+
+static int load_model(struct cgnf_app *app)
+{
+	const struct tree_info *info;
+	char err[CONFIG_PATH_MAX + 256];
+
+	app->model = tree_load(app->config.model_path, err, sizeof(err));
+	if (app->model == NULL) {
+		CGNF_LOG(main, ERR, "cannot load the model: %s", err);
+		return -EINVAL;
+	}
+	info = tree_get_info(app->model);
+	CGNF_LOG(main, INFO, "model %s: %u nodes, depth %u, checksum %016" PRIx64, info->path,
+		 info->n_nodes, info->depth, info->checksum);
+	return 0;
+}
+
+static int parse_options(struct cgnf_app *app, int argc, char **argv)
+{
+	char err[CONFIG_PATH_MAX + 256];
+	int rc;
+
+	rc = config_parse_args(&app->config, argc, argv, err, sizeof(err));
+	if (rc == 0)
+		rc = config_validate(&app->config, err, sizeof(err));
+	if (rc < 0)
+		CGNF_LOG(main, ERR, "%s (see %s -- --help)", err, argv[0]);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cgnf_app *app = &app_storage;
+	int eal_args, rc, exit_code = EXIT_FAILURE;
+
+	if (wants_help(argc, argv)) {
+		config_print_usage(argv[0]);
+		return EXIT_SUCCESS;
+	}
+	rte_set_application_usage_hook(usage_hook);
+	eal_args = rte_eal_init(argc, argv);
+	if (eal_args < 0) {
+		fprintf(stderr, "cgnf: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+	/* stdout carries the table and the status line; logs go to stderr. */
+	rte_openlog_stream(stderr);
+	clock_init(app);
+
+	/* rte_eal_init left the program name just before cgnf's own options. */
+	rc = parse_options(app, argc - eal_args, argv + eal_args);
+	if (rc == 1)
+		exit_code = EXIT_SUCCESS;
+	if (rc != 0)
+		goto out_eal;
+	if (assign_roles(app) != 0 || load_model(app) != 0)
+		goto out_eal;
+	app->hash_seed = draw_hash_seed();
+	if (agg_mailbox_init(&app->mailbox) != 0)
+		goto out_model;
+	if (port_init_all(app) != 0)
+		goto out_ports;
+	if (create_pipeline(app) != 0)
+		goto out_pipeline;
+	if (aggregator_init(app) != 0)
+		goto out_aggregator;
+	if (install_signal_handlers() != 0) {
+		CGNF_LOG(main, ERR, "cannot install signal handlers: %s", strerror(errno));
+		goto out_aggregator;
+	}
+	cgnf_app = app;
+
+	rc = launch_workers(app);
+	if (rc != 0)
+		CGNF_LOG(main, ERR, "cannot launch the worker lcores: %s", rte_strerror(-rc));
+	else
+		rc = reload_init(app);
+	/* Whatever was launched still drains in order before we unwind. */
+	if (rc != 0)
+		cgnf_request_stop(app, QUIT_FORCE);
+	aggregator_run(app);
+	rte_eal_mp_wait_lcore();
+	reload_fini();
+
+	if (rc == 0 && aggregator_write_outputs(app, !app->config.quiet) == 0)
+		exit_code = EXIT_SUCCESS;
+	cgnf_app = NULL;
+out_aggregator:
+	aggregator_free(app);
+out_pipeline:
+	free_pipeline(app);
+out_ports:
+	port_close_all(app);
+out_model:
+	tree_free(app->model);
+out_eal:
+	rte_eal_cleanup();
+	return exit_code;
+}
