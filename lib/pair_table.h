@@ -18,10 +18,10 @@
 
 struct pair_table_config {
 	uint32_t max_pairs;
-	uint64_t pair_timeout_ns;       /* 0: never expire */
-	unsigned int verdict_window;    /* last N reports, 1..VERDICT_WINDOW_MAX */
+	uint64_t pair_timeout_ns;    /* 0: never expire */
+	unsigned int verdict_window; /* last N reports, 1..VERDICT_WINDOW_MAX */
 	unsigned int verdict_min_reports;
-	double verdict_threshold;       /* CG share in the window, 0..1 */
+	double verdict_threshold; /* CG share in the window, 0..1 */
 };
 
 enum pair_verdict {
@@ -33,7 +33,7 @@ enum pair_verdict {
 const char *pair_verdict_name(enum pair_verdict verdict); /* "unknown", "ncg", "cg" */
 
 struct pair_stats {
-	struct ip_pair pair;     /* ip1 = client side, or first report's order */
+	struct ip_pair pair; /* ip1 = client side, or first report's order */
 	uint32_t hash;
 	uint64_t cg;
 	uint64_t ncg;
@@ -45,13 +45,14 @@ struct pair_stats {
 };
 
 enum pair_event_kind {
-	PAIR_EVENT_VERDICT,     /* the verdict changed */
-	PAIR_EVENT_EXPIRED,     /* idle longer than the timeout */
-	PAIR_EVENT_EVICTED,     /* pushed out by a new pair in a full table */
+	PAIR_EVENT_VERDICT, /* the verdict changed */
+	PAIR_EVENT_EXPIRED, /* idle longer than the timeout */
+	PAIR_EVENT_EVICTED, /* pushed out by a new pair in a full table */
 };
 
 const char *pair_event_kind_name(enum pair_event_kind kind);
 
+/* Called from inside update and expire: it must not change the table. */
 typedef void (*pair_event_fn)(enum pair_event_kind kind, const struct pair_stats *stats,
 			      enum pair_verdict previous, uint64_t now_ns, void *ctx);
 
@@ -59,22 +60,34 @@ struct pair_table_counters {
 	uint64_t inserted;
 	uint64_t expired;
 	uint64_t evicted;
-	uint64_t cg_pairs;       /* pairs whose verdict is CG now */
+	uint64_t cg_pairs; /* pairs whose verdict is CG now */
 };
 
 struct pair_table;
 
 /* NULL with errno set (EINVAL, ENOMEM). */
-struct pair_table *pair_table_create(const struct pair_table_config *config,
-				     pair_event_fn on_event, void *event_ctx);
+struct pair_table *pair_table_create(const struct pair_table_config *config, pair_event_fn on_event,
+				     void *event_ctx);
 void pair_table_free(struct pair_table *table);
 
 /* Bytes the table holds, fixed at creation. */
 size_t pair_table_memory(const struct pair_table *table);
 
-/* Counts one classified report.  hash must be ip_pair_hash(pair, seed). */
+/*
+ * Counts one classified report.  hash must be ip_pair_hash(pair, seed).  A
+ * now_ns older than the pair's last_seen (several classifiers) keeps it.
+ */
 void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
 		       bool is_cg, uint64_t now_ns);
+
+/*
+ * pair_table_update on each result in order, with result->rx_time_ns as now.
+ * Prefetches the index slots and entries of the next results while counting
+ * one, so that their cache misses overlap.
+ */
+struct result_record;
+void pair_table_update_burst(struct pair_table *table, const struct result_record *results,
+			     unsigned int count);
 
 /* Expires pairs idle since before now_ns - timeout.  Returns how many. */
 unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns);

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+
+struct pair_list {
+	struct pair_stats *items;
+	uint32_t count;
+};
+
+int64_t output_unix_ns(const struct output_clock *clock, uint64_t ns)
+{
+	/* Whole seconds apart: unix_at_base * 1e9 would round to 256 ns. */
+	double seconds = floor(clock->unix_at_base);
+	int64_t base =
+		(int64_t)seconds * 1000000000 + llround((clock->unix_at_base - seconds) * 1e9);
+
+	return base + (int64_t)(ns - clock->base_ns);
+}
+
+void output_format_timestamp(int64_t unix_ns, char out[OUTPUT_TIMESTAMP_MAX])
+{
+	time_t seconds;
+	struct tm utc;
+	size_t len;
+
+	if (unix_ns < 0)
+		unix_ns = 0; /* a clock set before 1970: print the epoch, not garbage */
+	seconds = (time_t)(unix_ns / 1000000000);
+	gmtime_r(&seconds, &utc);
+	len = strftime(out, OUTPUT_TIMESTAMP_MAX, "%Y-%m-%dT%H:%M:%S", &utc);
+	snprintf(out + len, OUTPUT_TIMESTAMP_MAX - len, ".%06u+0000",
+		 (unsigned int)(unix_ns % 1000000000 / 1000));
+}
+
+/* UNIX seconds with 6 decimals, from integers so no digit is rounded away. */
+static void format_unix_seconds(int64_t unix_ns, char *out, size_t size)
+{
+	if (unix_ns < 0)
+		unix_ns = 0;
+	snprintf(out, size, "%" PRId64 ".%06" PRId64, unix_ns / 1000000000,
+		 unix_ns % 1000000000 / 1000);
+}
+
+static void append_pair(const struct pair_stats *stats, void *ctx)
+{
+	struct pair_list *list = ctx;
+
+	list->items[list->count++] = *stats;
+}
+
+static int collect_pairs(const struct pair_table *table, struct pair_list *list)
+{
+	uint32_t count = pair_table_count(table);
+
+	list->count = 0;
+	list->items = malloc((count > 0 ? count : 1) * sizeof(*list->items));
+	if (list->items == NULL)
+		return -ENOMEM;
+	pair_table_foreach(table, append_pair, list);
+	return 0;
+}
+
+static int compare_by_address(const void *a, const void *b)
+{
+	const struct pair_stats *x = a, *y = b;
+
+	return memcmp(&x->pair, &y->pair, sizeof(x->pair));
+}
+
+/* Most reports first; equal ones in address order so the choice is stable. */
+static int compare_by_reports(const void *a, const void *b)
+{
+	const struct pair_stats *x = a, *y = b;
+	uint64_t reports_x = x->cg + x->ncg, reports_y = y->cg + y->ncg;
+
+	if (reports_x != reports_y)
+		return reports_x > reports_y ? -1 : 1;
+	return compare_by_address(a, b);
+}
+
+static double cg_ratio(const struct pair_stats *stats)
+{
+	uint64_t reports = stats->cg + stats->ncg;
+
+	return reports > 0 ? (double)stats->cg / (double)reports : 0.0;
+}
+
+int output_write_atomic(const char *path, int (*write_fn)(FILE *file, void *ctx), void *ctx,
+			char *err, size_t err_size)
+{
+	char temp_path[PATH_MAX], dir_path[PATH_MAX];
+	const char *step = "open";
+	FILE *file;
+	int ret, dir;
+
+	if (snprintf(temp_path, sizeof(temp_path), "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof(temp_path)) {
+		snprintf(err, err_size, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	file = fopen(temp_path, "w");
+	if (file == NULL) {
+		ret = -errno;
+		snprintf(err, err_size, "%s: %s", temp_path, strerror(-ret));
+		return ret;
+	}
+	ret = write_fn(file, ctx);
+	if (ret == 0 && ferror(file))
+		ret = -EIO;
+	if (ret < 0) {
+		step = "write";
+	} else if (fflush(file) != 0 || fsync(fileno(file)) != 0) {
+		ret = -errno;
+		step = "flush";
+	}
+	if (fclose(file) != 0 && ret == 0) {
+		ret = -errno;
+		step = "close";
+	}
+	if (ret == 0 && rename(temp_path, path) != 0) {
+		ret = -errno;
+		step = "rename";
+	}
+	if (ret < 0) {
+		snprintf(err, err_size, "%s: %s: %s", path, step, strerror(-ret));
+		unlink(temp_path);
+		return ret;
+	}
+	/* The rename itself survives a crash only once the directory is on disk. */
+	snprintf(dir_path, sizeof(dir_path), "%s", path);
+	dir = open(dirname(dir_path), O_RDONLY | O_DIRECTORY);
+	if (dir >= 0) {
+		fsync(dir);
+		close(dir);
+	}
+	return 0;
+}
+
+static int write_json(FILE *file, void *ctx)
+{
+	if (json_dumpf(ctx, file, JSON_INDENT(2)) != 0 || fputc('\n', file) == EOF)
+		return -EIO;
+	return 0;
+}
+
+int output_write_json(const char *path, const json_t *json, char *err, size_t err_size)
+{
+	/* jansson keeps keys in insertion order since 2.8: no flag needed. */
+	return output_write_atomic(path, write_json, (void *)json, err, err_size);
+}
+
+struct csv_job {
+	const struct output_clock *clock;
+	struct pair_list list;
+};
+
+static int write_csv_rows(FILE *file, void *ctx)
+{
+	const struct csv_job *job = ctx;
+	char ip1[IP_TEXT_MAX], ip2[IP_TEXT_MAX], first_seen[32], last_seen[32];
+
+	fputs("ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen\n", file);
+	for (uint32_t i = 0; i < job->list.count; i++) {
+		const struct pair_stats *s = &job->list.items[i];
+
+		ip_format(&s->pair.ip1, ip1);
+		ip_format(&s->pair.ip2, ip2);
+		format_unix_seconds(output_unix_ns(job->clock, s->first_seen_ns), first_seen,
+				    sizeof(first_seen));
+		format_unix_seconds(output_unix_ns(job->clock, s->last_seen_ns), last_seen,
+				    sizeof(last_seen));
+		fprintf(file, "%s,%s,%" PRIu64 ",%" PRIu64 ",%.6f,%s,%u,%u,%s,%s\n", ip1, ip2,
+			s->cg, s->ncg, cg_ratio(s), pair_verdict_name(s->verdict),
+			s->window_reports, s->window_cg, first_seen, last_seen);
+	}
+	return 0;
+}
+
+int output_write_csv(const struct pair_table *table, const struct output_clock *clock,
+		     const char *path, char *err, size_t err_size)
+{
+	struct csv_job job = {.clock = clock};
+	int ret;
+
+	ret = collect_pairs(table, &job.list);
+	if (ret < 0) {
+		snprintf(err, err_size, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	qsort(job.list.items, job.list.count, sizeof(*job.list.items), compare_by_address);
+	ret = output_write_atomic(path, write_csv_rows, &job, err, err_size);
+	free(job.list.items);
+	return ret;
+}
+
+static int decimal_width(uint64_t value)
+{
+	return snprintf(NULL, 0, "%" PRIu64, value);
+}
+
+static void print_totals(FILE *out, const struct pair_table *table,
+			 const struct output_totals *totals)
+{
+	struct pair_table_counters counters;
+	uint64_t drops = 0;
+	unsigned int reason;
+
+	pair_table_get_counters(table, &counters);
+	for (reason = 0; reason < DROP_REASON_COUNT; reason++)
+		drops += totals->drops[reason];
+	fprintf(out, "\nreports      %" PRIu64 "\n", totals->reports);
+	fprintf(out, "rx packets   %" PRIu64 "\n", totals->rx_packets);
+	fprintf(out, "pairs        %" PRIu32 "\n", pair_table_count(table));
+	fprintf(out, "CG pairs     %" PRIu64 "\n", counters.cg_pairs);
+	fprintf(out, "reports/s    %.1f (%.3f s)\n",
+		totals->elapsed_s > 0 ? (double)totals->reports / totals->elapsed_s : 0.0,
+		totals->elapsed_s);
+	fprintf(out, "drops        %" PRIu64 "\n", drops);
+	for (reason = 0; reason < DROP_REASON_COUNT; reason++)
+		if (totals->drops[reason] > 0)
+			fprintf(out, "  %-26s %" PRIu64 "\n", drop_reason_name(reason),
+				totals->drops[reason]);
+}
+
+void output_print_table(const struct pair_table *table, FILE *out,
+			const struct output_totals *totals)
+{
+	char ip_text[OUTPUT_TABLE_ROWS_MAX][2][IP_TEXT_MAX];
+	int ip_width = 3, cg_width = 5, ncg_width = 6;
+	struct pair_list list;
+	uint32_t shown, i;
+
+	if (collect_pairs(table, &list) < 0) {
+		fprintf(out, "(%" PRIu32 " pairs: no memory to list them)\n",
+			pair_table_count(table));
+		goto totals;
+	}
+	shown = list.count;
+	if (shown > OUTPUT_TABLE_ROWS_MAX) {
+		qsort(list.items, list.count, sizeof(*list.items), compare_by_reports);
+		shown = OUTPUT_TABLE_ROWS_MAX;
+	}
+	qsort(list.items, shown, sizeof(*list.items), compare_by_address);
+	for (i = 0; i < shown; i++) {
+		const struct pair_stats *s = &list.items[i];
+		int len1, len2;
+
+		ip_format(&s->pair.ip1, ip_text[i][0]);
+		ip_format(&s->pair.ip2, ip_text[i][1]);
+		len1 = (int)strlen(ip_text[i][0]);
+		len2 = (int)strlen(ip_text[i][1]);
+		ip_width = len1 > ip_width ? len1 : ip_width;
+		ip_width = len2 > ip_width ? len2 : ip_width;
+		cg_width = decimal_width(s->cg) > cg_width ? decimal_width(s->cg) : cg_width;
+		ncg_width = decimal_width(s->ncg) > ncg_width ? decimal_width(s->ncg) : ncg_width;
+	}
+	fprintf(out, "%-8s  %-*s  %-*s  %*s  %*s  %-8s  %s\n", "HASH", ip_width, "IP1", ip_width,
+		"IP2", cg_width, "NB CG", ncg_width, "NB NCG", "RATIO", "VERDICT");
+	for (i = 0; i < shown; i++) {
+		const struct pair_stats *s = &list.items[i];
+
+		fprintf(out, "%08" PRIx32 "  %-*s  %-*s  %*" PRIu64 "  %*" PRIu64 "  %.6f  %s\n",
+			s->hash, ip_width, ip_text[i][0], ip_width, ip_text[i][1], cg_width, s->cg,
+			ncg_width, s->ncg, cg_ratio(s), pair_verdict_name(s->verdict));
+	}
+	if (list.count > shown)
+		fprintf(out, "... and %" PRIu32 " more pairs with fewer reports (all in the CSV)\n",
+			list.count - shown);
+	free(list.items);
+totals:
+	if (totals != NULL)
+		print_totals(out, table, totals);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the aggregator writes at idle timeout and at exit: the CSV of every
+ * pair, the console table, and any JSON document (--stats-json), each file
+ * replaced atomically so a reader never sees half of one.
+ *
+ * Pairs are listed in address order: ip1's 16 bytes, then ip2's, compared
+ * as unsigned numbers (IPv4 as ::ffff:a.b.c.d, so IPv4 addresses sort
+ * numerically among themselves).
+ */
+#ifndef CGNF_OUTPUT_H
+#define CGNF_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "drop_reason.h"
+#include "pair_table.h"
+
+/* The console table lists at most this many pairs, the busiest ones. */
+#define OUTPUT_TABLE_ROWS_MAX 50
+
+/* Longest text output_format_timestamp writes, NUL included. */
+#define OUTPUT_TIMESTAMP_MAX 40
+
+/*
+ * Maps the table's nanosecond clock to wall time: one reading of that clock
+ * and the UNIX time taken at the same moment.
+ */
+struct output_clock {
+	uint64_t base_ns;
+	double unix_at_base;
+};
+
+/* UNIX time in nanoseconds of a reading of the table's clock. */
+int64_t output_unix_ns(const struct output_clock *clock, uint64_t ns);
+
+/* "2026-11-27T11:43:19.123456+0000" (UTC, microseconds), as Suricata's EVE. */
+void output_format_timestamp(int64_t unix_ns, char out[OUTPUT_TIMESTAMP_MAX]);
+
+struct output_totals {
+	uint64_t reports;    /* classified */
+	uint64_t rx_packets; /* received by the RX lcores */
+	double elapsed_s;
+	uint64_t drops[DROP_REASON_COUNT];
+};
+
+/*
+ * Writes PATH through write_fn(file, ctx) into PATH.tmp.PID in the same
+ * directory, flushes it to disk, then renames it over PATH.  write_fn
+ * returns 0 or -errno.  Returns 0, or -errno with "PATH: reason" in err.
+ */
+int output_write_atomic(const char *path, int (*write_fn)(FILE *file, void *ctx), void *ctx,
+			char *err, size_t err_size);
+
+/* json as text indented by 2, keys in the order they were added. */
+int output_write_json(const char *path, const json_t *json, char *err, size_t err_size);
+
+/*
+ * The CSV of every pair:
+ *   ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen
+ * ratio = cg / (cg + ncg) with 6 decimals, times in UNIX seconds with 6.
+ */
+int output_write_csv(const struct pair_table *table, const struct output_clock *clock,
+		     const char *path, char *err, size_t err_size);
+
+/*
+ * The console table (HASH IP1 IP2 NB CG NB NCG RATIO VERDICT), at most
+ * OUTPUT_TABLE_ROWS_MAX busiest pairs, then the totals when not NULL.
+ */
+void output_print_table(const struct pair_table *table, FILE *out,
+			const struct output_totals *totals);
+
+#endif
