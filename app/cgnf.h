@@ -13,11 +13,10 @@
  * toward the aggregator, so that every ring has exactly one producer and one
  * consumer.  RX lcore i polls RX queue i of every port.
  *
- * TX: each port has one TX queue, owned by the main lcore (the aggregator).
- * The ARP/ND responder will answer from there: RX lcores hand it the frames
- * that packet_find_report() refuses as not_ip (ARP) or not_udp (ICMPv6)
- * over a ring instead of dropping them, so that TX stays single-threaded and
- * off the report path.
+ * TX: RX lcore i also owns TX queue i of every port, for the ARP/ND replies
+ * (lib/neighbor.h): a frame that packet_find_report() refuses as not_ip
+ * (ARP) or not_udp (ICMPv6) is answered by the RX lcore that took it, on
+ * its own queue, so TX needs no lock and no hand-off to another lcore.
  *
  * Shutdown is staged in pipeline order.  A stop request (signal, --duration,
  * --exit-on-idle) makes RX lcores stop polling, flush and publish done;
@@ -96,7 +95,7 @@ struct classifier_lcore {
 
 struct cgnf_port {
 	uint16_t port_id;
-	uint16_t tx_queues; /* 0 or 1: the main lcore's */
+	uint16_t tx_queues; /* n_rx (queue i: RX lcore i's), or 0 when too few */
 	char name[RTE_ETH_NAME_MAX_LEN];
 };
 
@@ -154,7 +153,7 @@ static inline enum cgnf_quit cgnf_quit_level(const struct cgnf_app *app)
 /* Asks for a staged shutdown (idempotent; never lowers the level). */
 void cgnf_request_stop(struct cgnf_app *app, enum cgnf_quit level);
 
-/* port.c: every available port, one RX queue per RX lcore, one TX queue. */
+/* port.c: every available port, one RX and one TX queue per RX lcore. */
 int port_init_all(struct cgnf_app *app);
 void port_close_all(struct cgnf_app *app);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Port set-up: every available port, one RX queue per RX lcore (RX lcore i
- * polls queue i of every port), one TX queue for the main lcore, promiscuous,
+ * Port set-up: every available port, one RX queue and one TX queue per RX
+ * lcore (RX lcore i owns queue i of every port, both ways), promiscuous,
  * RSS on the IP pair when there are several RX queues and the device offers
  * it.  Without RSS each queue gets what the device puts there (the pcap PMD:
  * one file per queue).
@@ -26,7 +26,7 @@ RTE_LOG_REGISTER(cgnf_logtype_port, cgnf.port, INFO);
 /* Enough mbufs to fill every ring of every port, plus what lcores hold. */
 static unsigned int mbuf_pool_size(const struct cgnf_app *app)
 {
-	unsigned int per_port = app->n_rx * PORT_RX_DESC + PORT_TX_DESC;
+	unsigned int per_port = app->n_rx * (PORT_RX_DESC + PORT_TX_DESC);
 	unsigned int per_lcore = CGNF_BURST + MBUF_CACHE * 3 / 2;
 
 	return app->n_ports * per_port + rte_lcore_count() * per_lcore;
@@ -77,7 +77,8 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 			 info.max_rx_queues ? info.max_rx_queues : 1);
 		return -EINVAL;
 	}
-	port->tx_queues = info.max_tx_queues > 0 ? 1 : 0;
+	/* TX only carries ARP/ND replies: without a queue per RX lcore, go without. */
+	port->tx_queues = info.max_tx_queues >= app->n_rx ? app->n_rx : 0;
 
 	memset(&conf, 0, sizeof(conf));
 	rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
@@ -113,17 +114,20 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 			return rc;
 		}
 	}
-	if (port->tx_queues > 0) {
-		rc = rte_eth_tx_queue_setup(port_id, 0, tx_desc, socket, NULL);
+	for (q = 0; q < port->tx_queues; q++) {
+		rc = rte_eth_tx_queue_setup(port_id, q, tx_desc, socket, NULL);
 		if (rc != 0) {
-			CGNF_LOG(port, ERR, "port %u (%s): TX queue: %s", port_id, port->name,
+			CGNF_LOG(port, ERR, "port %u (%s): TX queue %u: %s", port_id, port->name, q,
 				 rte_strerror(-rc));
 			return rc;
 		}
-	} else {
-		CGNF_LOG(port, WARNING, "port %u (%s): no TX queue: it cannot answer ARP/ND",
-			 port_id, port->name);
 	}
+	if (port->tx_queues == 0)
+		CGNF_LOG(
+			port, WARNING,
+			"port %u (%s) has %u TX queue(s), fewer than the %u RX lcores: it will not "
+			"answer ARP/ND",
+			port_id, port->name, info.max_tx_queues, app->n_rx);
 	rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {
 		CGNF_LOG(port, ERR, "port %u (%s): start: %s", port_id, port->name,
