@@ -149,13 +149,11 @@ static unsigned int drain_results(struct cgnf_app *app, struct aggregator_loop *
 		if (count == 0)
 			continue;
 		now_ns = cgnf_clock_ns(app);
+		pair_table_update_burst(app->pair_table, results, count);
 		for (i = 0; i < count; i++) {
-			const struct result_record *result = &results[i];
-			uint64_t latency = now_ns - result->rx_time_ns;
+			uint64_t latency = now_ns - results[i].rx_time_ns;
 
-			pair_table_update(app->pair_table, &result->pair, result->hash,
-					  result->is_cg, result->rx_time_ns);
-			loop->stats.reports_cg += result->is_cg;
+			loop->stats.reports_cg += results[i].is_cg;
 			loop->stats.latency_sum_ns += latency;
 			if (latency > loop->stats.latency_max_ns)
 				loop->stats.latency_max_ns = latency;
