@@ -30,8 +30,8 @@ RTE_LOG_REGISTER(cgnf_logtype_agg, cgnf.agg, INFO);
 
 struct aggregator_loop {
 	struct idle_backoff backoff;
-	uint64_t last_report_ns; /* or start: what the idle timeout counts from */
-	bool idle_reported;	 /* outputs written for the current idle spell */
+	uint64_t idle_since_ns; /* last report, or start: the idle timeout's origin */
+	bool idle_reported;	/* outputs written for the current idle spell */
 	uint64_t next_housekeeping_ns;
 	uint64_t next_status_ns;
 	uint64_t status_ns; /* when the previous status line was taken */
@@ -212,7 +212,7 @@ static void check_idle(struct cgnf_app *app, struct aggregator_loop *loop, uint6
 	const struct cgnf_config *config = &app->config;
 
 	if (config->idle_timeout_s <= 0 || loop->idle_reported || loop->stopping ||
-	    now_ns - loop->last_report_ns < seconds_to_ns(config->idle_timeout_s))
+	    now_ns - loop->idle_since_ns < seconds_to_ns(config->idle_timeout_s))
 		return;
 	loop->idle_reported = true;
 	if (config->exit_on_idle) {
@@ -235,7 +235,7 @@ void aggregator_run(struct cgnf_app *app)
 	memset(&loop, 0, sizeof(loop));
 	idle_backoff_init(&loop.backoff, config->busy_poll);
 	now_ns = cgnf_clock_ns(app);
-	loop.last_report_ns = now_ns;
+	loop.idle_since_ns = now_ns;
 	loop.status_ns = now_ns;
 	loop.next_status_ns = now_ns + status_interval_ns;
 
@@ -244,7 +244,7 @@ void aggregator_run(struct cgnf_app *app)
 		now_ns = cgnf_clock_ns(app);
 		if (drained != 0) {
 			publish_stats(app, &loop);
-			loop.last_report_ns = now_ns;
+			loop.idle_since_ns = now_ns;
 			loop.idle_reported = false;
 		}
 		if (agg_mailbox_pending(&app->mailbox))
