@@ -46,6 +46,9 @@ static void note_first_packet(struct cgnf_app *app, uint64_t now_ns)
 {
 	uint64_t none = 0;
 
+	/* A plain load first: a CAS per burst would bounce the line between lcores. */
+	if (likely(__atomic_load_n(&app->first_packet_ns, __ATOMIC_RELAXED) != 0))
+		return;
 	/* now_ns is 0 only in the clock's first nanosecond: 0 means "none yet". */
 	if (now_ns == 0)
 		now_ns = 1;
