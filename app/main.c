@@ -339,13 +339,13 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	rte_set_application_usage_hook(usage_hook);
+	/* stdout carries the table, the status line and --events -; logs go to stderr. */
+	rte_openlog_stream(stderr);
 	eal_args = rte_eal_init(argc, argv);
 	if (eal_args < 0) {
 		fprintf(stderr, "cgnf: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
 	}
-	/* stdout carries the table and the status line; logs go to stderr. */
-	rte_openlog_stream(stderr);
 	clock_init(app);
 
 	/* rte_eal_init left the program name just before cgnf's own options. */
