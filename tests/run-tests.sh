@@ -11,7 +11,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 passed=0 failed=0 skipped=0 failures=()
 log_dir=$BUILD/test-logs
-mkdir -p "$log_dir"
+mkdir -p "$log_dir/unit" "$log_dir/integration"
 
 run_one() {
 	local name=$1; shift

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (rc == 0)
-		rc = output_write_csv(table, argv[2], &clock, err, sizeof(err));
+		rc = output_write_csv(table, &clock, argv[2], err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "%s\n", err);
 	printf("packets %lu reports %lu pairs %u\n", counts.packets, counts.reports,
