@@ -94,7 +94,7 @@ check: all $(UNIT_BIN) $(TOOL_BIN)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) scripts/bench.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) $(PYTHON) scripts/bench.py $(BENCH_ARGS)
 
 fuzz: deps
 	@BUILD=$(BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS)

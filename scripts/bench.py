@@ -1,0 +1,213 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""make bench: every figure of issue 5's table next to its baseline, measured
+side by side in one run, printed as a table and written to build/bench.json.
+
+Micro figures come from the bench programs linked with lib/ (build/bench/*),
+the pipeline and idle figures from the real build/cgnf on the pcap PMD.
+Benchmarks, not tests: nothing here asserts on time."""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
+SHARED = os.environ.get("SHARED") or os.path.join(ROOT, "..", "shared")
+OLD_SYSTEM_REPORTS_PER_S = 9300  # ../shared/FACTS.md: the Python system, 5 workers, 2 cores
+
+# issue 5's targets: (figure, target, True when lower is better)
+TARGETS = {
+    "parse_features_ns": (120, True),
+    "tree_batch_ns": (10, True),
+    "pair_table_update_ns": (40, True),
+    "pipeline_reports_per_s": (3e6, False),
+    "bytes_per_pair": (128, True),
+    "idle_cpu_percent": (5, True),
+}
+
+
+def last_json_line(output):
+    return json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
+
+
+def run_json(command):
+    print("  $", " ".join(command), flush=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return last_json_line(result.stdout)
+
+
+def spread(values):
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def model_paths(work):
+    """The real model when ../shared has it (exported to build/), else ours."""
+    joblib = os.path.join(SHARED, "models", "DT_0.033.model")
+    if os.path.exists(joblib):
+        exported = os.path.join(work, "DT_0.033.json")
+        subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "export_model.py"), joblib, exported],
+                       check=True, stderr=subprocess.DEVNULL)
+        return exported, joblib, "DT_0.033.model (../shared)"
+    default = os.path.join(ROOT, "model", "default.json")
+    return default, default, "model/default.json"
+
+
+def bench_micro(work, model_json, model_sklearn, pairs):
+    texts = os.path.join(work, "reports.txt")
+    pcap = os.path.join(work, "reports.pcap")
+    subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "gen_reports.py"), "--pairs", str(pairs),
+                    "--ipv6-share", "0.2", "--seed", "1", "--texts", texts, "-o", pcap],
+                   check=True, stdout=subprocess.DEVNULL)
+    vectors = os.path.join(work, "vectors.bin")
+    sklearn = run_json([PYTHON, os.path.join(ROOT, "scripts", "bench_sklearn.py"), model_sklearn,
+                        "--write-vectors", vectors, "--runs", "5"])
+    return {
+        "parse": run_json([os.path.join(BUILD, "bench", "bench_parse"), texts]),
+        "tree": run_json([os.path.join(BUILD, "bench", "bench_tree"), model_json, vectors]),
+        "sklearn": sklearn,
+        "pair_table": run_json([os.path.join(BUILD, "bench", "bench_pair_table")]),
+    }, pcap
+
+
+def cgnf_command(prefix, pcap, model, lcores, options):
+    return [os.path.join(BUILD, "cgnf"), "--no-huge", "-m", "1024", "--no-pci", "--file-prefix", prefix,
+            "--lcores", lcores, "--log-level", "*:warning",
+            "--vdev", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--"] + \
+        ["--model", model, "--quiet", "--stats-interval", "0"] + options
+
+
+def bench_pipeline(work, pcap, model, runs, seconds):
+    """1 RX + 1 classifier + the aggregator on 2 CPUs: RX alone on CPU 1."""
+    rates = []
+    for index in range(runs):
+        stats_path = os.path.join(work, f"pipeline-{index}.json")
+        command = cgnf_command(f"cgnf-bench-{os.getpid()}-{index}", pcap, model, "0@0,1@1,2@0",
+                               ["--rx", "1", "--classifiers", "1", "--lossless", "--duration", str(seconds),
+                                "--lan", "192.168.0.0/16", "--stats-json", stats_path])
+        if index == 0:
+            print("  $", " ".join(command), flush=True)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        with open(stats_path) as f:
+            stats = json.load(f)
+        rates.append(stats["reports"] / stats["elapsed_s"])
+    return spread(rates)
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_idle(work, model, seconds):
+    """CPU used with no traffic: back-off against --busy-poll."""
+    empty = os.path.join(work, "empty.pcap")
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    from cgnf_pcap import write_pcap
+    write_pcap(empty, [])
+    figures = {}
+    for name, extra in (("idle_cpu_percent", []), ("busy_poll_cpu_percent", ["--busy-poll"])):
+        command = cgnf_command(f"cgnf-idle-{os.getpid()}-{name}", empty, model, "(0-2)@(0-1)",
+                               ["--idle-timeout", "1000"] + extra)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(2)  # start-up is not idle time
+        before = cpu_seconds(process.pid)
+        time.sleep(seconds)
+        used = cpu_seconds(process.pid) - before
+        process.terminate()
+        process.wait(timeout=30)
+        figures[name] = 100.0 * used / seconds
+    return figures
+
+
+def row(name, figure, baseline_name, baseline, ratio, target):
+    def cell(value):
+        if isinstance(value, dict):
+            return f"{value['min']:>10.1f} {value['median']:>10.1f} {value['max']:>10.1f}"
+        return f"{'':>10} {value:>10.1f} {'':>10}"
+    print(f"{name:<34} {cell(figure)}   {baseline_name:<30} {baseline:>12}   {ratio:>8}   {target}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="pipeline runs (default %(default)s)")
+    parser.add_argument("--seconds", type=float, default=4, help="each pipeline run (default %(default)s)")
+    parser.add_argument("--pairs", type=int, default=10000, help="distinct pairs in the inputs")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="bench-", dir=BUILD)
+    model_json, model_sklearn, model_name = model_paths(work)
+    print(f"cgnf bench on {platform.node()}: {os.cpu_count()} CPUs, model {model_name}")
+    micro, pcap = bench_micro(work, model_json, model_sklearn, args.pairs)
+    pipeline = bench_pipeline(work, pcap, model_json, args.runs, args.seconds)
+    idle = bench_idle(work, model_json, 3)
+
+    parse, tree, sklearn, table = micro["parse"], micro["tree"], micro["sklearn"], micro["pair_table"]
+    figures = {
+        "parse_features_ns": parse["parse_features_ns"],
+        "jansson_ns": parse["jansson_ns"],
+        "tree_batch_ns": tree["burst32"],
+        "tree_single_ns": tree["single"],
+        "sklearn_batch_ns": sklearn["batch_float32"],
+        "sklearn_single_ns": sklearn["single"],
+        "pair_table_update_ns": table["update_burst_ns"],
+        "pair_table_baseline_ns": table["baseline_ns"],
+        "pipeline_reports_per_s": pipeline,
+        "bytes_per_pair": table["bytes_per_pair"],
+        **idle,
+    }
+
+    def median(name):
+        value = figures[name]
+        return value["median"] if isinstance(value, dict) else value
+
+    print()
+    print(f"{'figure':<34} {'min':>10} {'median':>10} {'max':>10}   {'baseline (same run)':<30} "
+          f"{'median':>12}   {'ratio':>8}   target")
+    row("parse + features, ns/report", figures["parse_features_ns"], "jansson json_loadb + values",
+        f"{median('jansson_ns'):.1f}", f"{median('jansson_ns') / median('parse_features_ns'):.1f}x",
+        "<= 120 ns, >= 15x")
+    row("tree predict, ns/report (bursts)", figures["tree_batch_ns"], "sklearn predict, batch 100k",
+        f"{median('sklearn_batch_ns'):.1f}", f"{median('sklearn_batch_ns') / median('tree_batch_ns'):.1f}x",
+        "<= 10 ns")
+    row("tree predict, ns/report (single)", figures["tree_single_ns"], "sklearn predict, one row",
+        f"{median('sklearn_single_ns'):.0f}",
+        f"{median('sklearn_single_ns') / median('tree_single_ns'):.0f}x", "")
+    row("pair table update, ns (1M pairs)", figures["pair_table_update_ns"], "plain open addressing",
+        f"{median('pair_table_baseline_ns'):.1f}",
+        f"{median('pair_table_update_ns') / median('pair_table_baseline_ns'):.2f}x", "<= 40 ns")
+    row("pipeline, reports/s", figures["pipeline_reports_per_s"], "old Python system",
+        f"{OLD_SYSTEM_REPORTS_PER_S}", f"{median('pipeline_reports_per_s') / OLD_SYSTEM_REPORTS_PER_S:.0f}x",
+        ">= 3 M/s, >= 320x")
+    row("memory, bytes per pair", figures["bytes_per_pair"], "", "", "", "<= 128 B")
+    row("idle CPU, % of one core", figures["idle_cpu_percent"], "--busy-poll",
+        f"{median('busy_poll_cpu_percent'):.1f}", "", "< 5 %")
+
+    verdicts = {}
+    for name, (target, lower_is_better) in TARGETS.items():
+        value = median(name)
+        verdicts[name] = {"median": value, "target": target,
+                          "met": value <= target if lower_is_better else value >= target}
+    missed = [name for name, verdict in verdicts.items() if not verdict["met"]]
+    print()
+    print("targets met:", len(verdicts) - len(missed), "of", len(verdicts),
+          ("(missed: " + ", ".join(missed) + ")") if missed else "")
+    result = {"machine": {"host": platform.node(), "cpus": os.cpu_count(), "kernel": platform.release()},
+              "model": model_name, "figures": figures, "targets": verdicts,
+              "old_system_reports_per_s": OLD_SYSTEM_REPORTS_PER_S}
+    with open(os.path.join(BUILD, "bench.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    print(f"written: {os.path.relpath(os.path.join(BUILD, 'bench.json'), ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
