@@ -29,6 +29,8 @@ static unsigned int mbuf_pool_size(const struct cgnf_app *app)
 	unsigned int per_port = app->n_rx * (PORT_RX_DESC + PORT_TX_DESC);
 	unsigned int per_lcore = CGNF_BURST + MBUF_CACHE * 3 / 2;
 
+	if (app->config.mbufs != 0)
+		return app->config.mbufs;
 	return app->n_ports * per_port + rte_lcore_count() * per_lcore;
 }
 

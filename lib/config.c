@@ -26,6 +26,7 @@
 #define MAX_PAIRS_MAX (1u << 30)
 #define RING_SIZE_MIN 64
 #define RING_SIZE_MAX (1u << 24)
+#define MBUFS_MAX (1u << 26)
 
 /* JSON has no comments: this one top-level key is accepted and ignored. */
 #define COMMENT_KEY "_comment"
@@ -194,6 +195,12 @@ static const struct option_spec option_specs[] = {
 	 .power_of_two = true,
 	 .argument = "N",
 	 .help = "records per ring between lcores\n(a power of two)"},
+	{.name = "mbufs",
+	 .type = OPTION_UINT,
+	 FIELD(mbufs),
+	 .max = MBUFS_MAX,
+	 .argument = "N",
+	 .help = "packet buffers in the pool (0: sized from the\nports' rings; the pcap PMD's infinite_rx needs\nat least as many as the file has packets)"},
 	{.name = "quiet",
 	 .type = OPTION_FLAG,
 	 FIELD(quiet),

@@ -37,6 +37,7 @@ struct cgnf_config {
 	uint32_t max_pairs;
 	double pair_timeout_s;            /* 0: never expire */
 	unsigned int ring_size;           /* records per ring, power of two */
+	unsigned int mbufs;               /* mempool size; 0: computed from the ports */
 	unsigned int local_ip_count;      /* --ip: addresses answered for ARP / ND */
 	struct ip_addr local_ips[CONFIG_LOCAL_IP_MAX];
 	bool quiet;                       /* no table on stdout */

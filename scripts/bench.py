@@ -81,7 +81,7 @@ def cgnf_command(prefix, pcap, model, lcores, options):
     return [os.path.join(BUILD, "cgnf"), "--no-huge", "-m", "1024", "--no-pci", "--file-prefix", prefix,
             "--lcores", lcores, "--log-level", "*:warning",
             "--vdev", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--"] + \
-        ["--model", model, "--quiet", "--stats-interval", "0"] + options
+        ["--model", model, "--quiet", "--stats-interval", "0", "--mbufs", "131072"] + options
 
 
 def bench_pipeline(work, pcap, model, runs, seconds):

@@ -127,7 +127,7 @@ static void test_every_option(void)
 		      "--stats-json", "stats.json", "--events", "-", "--stats-interval", "0",
 		      "--verdict-window", "128", "--verdict-min-reports", "0",
 		      "--verdict-threshold", "0.75", "--max-pairs", "5000", "--pair-timeout", "0",
-		      "--ring-size", "1024", "--ip", "192.0.2.1", "--ip", "2001:db8::7", "--quiet",
+		      "--ring-size", "1024", "--mbufs", "65536", "--ip", "192.0.2.1", "--ip", "2001:db8::7", "--quiet",
 		      NULL),
 		0);
 	CU_ASSERT_STRING_EQUAL(config.model_path, "m.json");
@@ -155,6 +155,7 @@ static void test_every_option(void)
 	CU_ASSERT_EQUAL(config.max_pairs, 5000);
 	CU_ASSERT_EQUAL(config.pair_timeout_s, 0);
 	CU_ASSERT_EQUAL(config.ring_size, 1024);
+	CU_ASSERT_EQUAL(config.mbufs, 65536);
 	CU_ASSERT_EQUAL(config.local_ip_count, 2);
 	CU_ASSERT_TRUE(is_address(&config.local_ips[0], "192.0.2.1"));
 	CU_ASSERT_TRUE(is_address(&config.local_ips[1], "2001:db8::7"));
