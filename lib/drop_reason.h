@@ -25,6 +25,9 @@
 	X(UDP_BAD_LENGTH, "udp_bad_length")                                    \
 	X(WRONG_PORT, "wrong_port")                                            \
 	X(UNKNOWN_PROBE, "unknown_probe")                                      \
+	/* Not reports: ARP and neighbour discovery (lib/neighbor.c). */       \
+	X(NEIGHBOR_ARP, "arp")                                                 \
+	X(NEIGHBOR_NDP, "neighbor_discovery")                                  \
 	/* Report payload (lib/report.c). */                                   \
 	X(REPORT_EMPTY, "report_empty")                                        \
 	X(REPORT_NOT_ARRAY, "report_not_array")                                \
