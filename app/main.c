@@ -324,8 +324,15 @@ static int parse_options(struct cgnf_app *app, int argc, char **argv)
 	rc = config_parse_args(&app->config, argc, argv, err, sizeof(err));
 	if (rc == 0)
 		rc = config_validate(&app->config, err, sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
 		CGNF_LOG(main, ERR, "%s (see %s -- --help)", err, argv[0]);
+		return rc;
+	}
+	/* On a real network any host could feed the table: say so. */
+	if (app->config.probes.count == 0)
+		CGNF_LOG(main, WARNING, "no --probe given: reports are accepted from any source");
+	if (app->config.lan.count == 0)
+		CGNF_LOG(main, WARNING, "no --lan given: each pair keeps its first report's order");
 	return rc;
 }
 
