@@ -17,6 +17,7 @@ Accepted cases carry reports of their own pairs (192.168.250.x with
 
 import argparse
 import collections
+import ipaddress
 import json
 import struct
 import sys
@@ -119,9 +120,9 @@ def _frame_cases(cat):
     cat.add("runt_vlan_tag", "frame_runt", eth(pcap.ETHERTYPE_IPV4, vlan=5)[:16])
     arp = struct.pack("!HHBBH6s4s6s4s", 1, pcap.ETHERTYPE_IPV4, 6, 4, 1, pcap.PROBE_MAC,
                       bytes([127, 0, 0, 1]), b"\0" * 6, bytes([127, 0, 0, 1]))
-    cat.add("arp_request", "not_ip", b"\xff" * 6 + pcap.PROBE_MAC + struct.pack("!H", pcap.ETHERTYPE_ARP) + arp)
+    cat.add("arp_request", "arp", b"\xff" * 6 + pcap.PROBE_MAC + struct.pack("!H", pcap.ETHERTYPE_ARP) + arp)
     cat.add("lldp_frame", "not_ip", eth(0x88CC) + b"\x02\x07\x04" + b"\0" * 40)
-    cat.add("vlan_then_arp", "not_ip", eth(pcap.ETHERTYPE_ARP, vlan=7) + arp)
+    cat.add("vlan_then_arp", "arp", eth(pcap.ETHERTYPE_ARP, vlan=7) + arp)
     inner = eth(pcap.ETHERTYPE_IPV4, vlan=20)[12:]
     cat.add("qinq_two_tags", "vlan_nested", eth(pcap.ETHERTYPE_VLAN, vlan=10, vlan_tpid=pcap.ETHERTYPE_QINQ)
             + inner[2:] + good[14:])
@@ -162,6 +163,10 @@ def _frame_cases(cat):
             _ipv6_packet(cat, pcap.IPPROTO_HOP_BY_HOP, struct.pack("!BB", pcap.IPPROTO_UDP, 3) + b"\0" * 6 + udp[:8]))
     cat.add("ipv6_no_next_header", "not_udp", _ipv6_packet(cat, 59, udp))
     cat.add("ipv6_tcp", "not_udp", _ipv6_packet(cat, pcap.IPPROTO_TCP, tcp))
+    solicitation = struct.pack("!BBHI16s", pcap.ICMPV6_NEIGHBOR_SOLICITATION, 0, 0, 0,
+                               ipaddress.IPv6Address(cat.target6).packed)
+    cat.add("icmpv6_neighbor_solicitation", "neighbor_discovery", _ipv6_packet(cat, pcap.IPPROTO_ICMPV6, solicitation))
+    cat.add("icmpv6_echo_request", "not_udp", _ipv6_packet(cat, pcap.IPPROTO_ICMPV6, struct.pack("!BBHHH", 128, 0, 0, 1, 1)))
 
     cat.add("udp_header_cut", "udp_truncated", _ipv4_packet(cat, pcap.IPPROTO_UDP, segment[:5]))
     cat.add("udp_length_over", "udp_bad_length",

@@ -9,9 +9,11 @@
 decode_frame is the Python twin of cgnf's RX acceptance rules (lib/packet.h):
 Ethernet II with at most one 802.1Q / 802.1ad tag, IPv4 with or without
 options, IPv6 with UDP after at most 8 hop-by-hop / routing / destination
-options headers, no fragments, a sane UDP length,
-the report port and an allowed probe source.  It is written from those rules,
-not from the C code, so that the two can check each other.
+options headers, no fragments, a sane UDP length, the report port and an
+allowed probe source; ARP and neighbour discovery are counted apart
+(lib/neighbor.h).  It is written from those rules, not translated from the C
+code, so that the two can check each other; where the headers leave a reason
+open (a length beyond the frame), it takes cgnf's.
 """
 
 import collections
@@ -36,6 +38,10 @@ IPPROTO_HOP_BY_HOP = 0
 IPPROTO_ROUTING = 43
 IPPROTO_FRAGMENT = 44
 IPPROTO_DEST_OPTIONS = 60
+IPPROTO_ICMPV6 = 58
+ICMPV6_ROUTER_SOLICITATION = 133
+ICMPV6_NEIGHBOR_SOLICITATION = 135
+ICMPV6_REDIRECT = 137
 IPV6_EXTENSIONS = (IPPROTO_HOP_BY_HOP, IPPROTO_ROUTING, IPPROTO_DEST_OPTIONS)
 # Real traffic has one or two; cgnf refuses longer chains.
 IPV6_EXTENSIONS_MAX = 8
@@ -253,10 +259,36 @@ def _skip_ipv6_extensions(frame, next_header, start, end):
     raise AssertionError("unreachable")
 
 
+def neighbor_kind(frame):
+    """"arp" for any ARP frame, "neighbor_discovery" for ICMPv6 router or
+    neighbour solicitations, advertisements and redirects right after the
+    IPv6 header (behind at most one tag), else None: cgnf counts a frame its
+    report rules call not_ip or not_udp under these instead (lib/neighbor.h)."""
+    offset = ETHER_HEADER_LEN
+    ethertype = struct.unpack_from("!H", frame, 12)[0]
+    if ethertype in VLAN_ETHERTYPES:
+        ethertype = struct.unpack_from("!H", frame, 16)[0]
+        offset += VLAN_TAG_LEN
+    if ethertype == ETHERTYPE_ARP:
+        return "arp"
+    if (ethertype == ETHERTYPE_IPV6 and len(frame) - offset > IPV6_HEADER_LEN
+            and frame[offset + 6] == IPPROTO_ICMPV6
+            and ICMPV6_ROUTER_SOLICITATION <= frame[offset + IPV6_HEADER_LEN] <= ICMPV6_REDIRECT):
+        return "neighbor_discovery"
+    return None
+
+
 def decode_frame(frame, udp_port=5000, probes=()):
     """Applies cgnf's RX rules to one Ethernet frame.  Returns Decoded with
     reason None and the UDP payload and source key when accepted, else the
     drop reason's name (lib/drop_reason.h)."""
+    decoded = _find_report(frame, udp_port, probes)
+    if decoded.reason in ("not_ip", "not_udp"):
+        return _drop(neighbor_kind(frame) or decoded.reason)
+    return decoded
+
+
+def _find_report(frame, udp_port, probes):
     if len(frame) < ETHER_HEADER_LEN:
         return _drop("frame_runt")
     offset = ETHER_HEADER_LEN
