@@ -8,10 +8,12 @@ import csv
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.environ.get("CGNF_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -187,3 +189,102 @@ class Checker:
 def accounting_holds(stats):
     """rx_packets = reports + sum(dropped): every packet accounted once."""
     return stats["rx_packets"] == stats["reports"] + sum(stats["dropped"].values())
+
+
+STATUS_LINE = re.compile(r"rx (?P<rx_pps>\d+) pps \| reports (?P<reports_per_s>\d+)/s \| "
+                         r"drops (?P<drops>\d+) \| pairs (?P<pairs>\d+) \| CG pairs (?P<cg_pairs>\d+)")
+
+
+def parse_status_line(line):
+    """{rx_pps, reports_per_s, drops, pairs, cg_pairs} of one --stats-interval line, or None."""
+    match = STATUS_LINE.search(line)
+    return {key: int(value) for key, value in match.groupdict().items()} if match else None
+
+
+def read_events(path):
+    """The JSON lines of an --events file (each must parse)."""
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+class Running:
+    """build/cgnf started in the background: the test signals it and watches
+    its status lines (stdout) and log (stderr) while it runs, then stop()
+    returns the Run.  The status line is on unless stats_interval is None."""
+
+    def __init__(self, rx_queues, options, name, lcores="(0-3)@(0-1)", eal_extra=(), stats_interval=0.5,
+                 memory=512):
+        out_dir = workdir(name)
+        self.csv_path = os.path.join(out_dir, "pairs.csv")
+        self.stats_path = os.path.join(out_dir, "stats.json")
+        for path in (self.csv_path, self.stats_path):
+            if os.path.exists(path):
+                os.unlink(path)
+        interval = ["--stats-interval", str(stats_interval if stats_interval is not None else 0)]
+        self.command = [CGNF] + eal_args(rx_queues, lcores, memory) + list(eal_extra) + ["--"] + list(options) + [
+            "--csv", self.csv_path, "--stats-json", self.stats_path] + interval
+        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.stdout_lines = []
+        self.stderr_lines = []
+        self._lock = threading.Lock()
+        self._readers = [threading.Thread(target=self._read, args=(self.process.stdout, self.stdout_lines),
+                                          daemon=True),
+                         threading.Thread(target=self._read, args=(self.process.stderr, self.stderr_lines),
+                                          daemon=True)]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, stream, lines):
+        for line in stream:
+            with self._lock:
+                lines.append((time.monotonic(), line.rstrip("\n")))
+
+    def status(self):
+        """[(monotonic time, parsed status line)] so far."""
+        with self._lock:
+            lines = list(self.stdout_lines)
+        return [(when, parsed) for when, parsed in ((w, parse_status_line(l)) for w, l in lines) if parsed]
+
+    def log_text(self):
+        with self._lock:
+            return "\n".join(line for _, line in self.stderr_lines)
+
+    def wait_for(self, predicate, timeout):
+        """Polls predicate() until true (returns True), the process ends or timeout s pass."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            if self.process.poll() is not None:
+                return predicate()
+            time.sleep(0.05)
+        return False
+
+    def wait_for_status(self, count, timeout):
+        """Waits until count more status lines than now were printed."""
+        start = len(self.status())
+        return self.wait_for(lambda: len(self.status()) >= start + count, timeout)
+
+    def running(self):
+        return self.process.poll() is None
+
+    def send(self, sig):
+        self.process.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.running():
+            self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            for reader in self._readers:
+                reader.join(5)
+            raise AssertionError(f"cgnf did not stop within {timeout}s: {' '.join(self.command)}\n"
+                                 f"{self.log_text()[-2000:]}")
+        for reader in self._readers:
+            reader.join(10)
+        with self._lock:
+            stdout = "\n".join(line for _, line in self.stdout_lines)
+        return Run(self.process.returncode, stdout, self.log_text(), self.csv_path, self.stats_path)
