@@ -41,7 +41,7 @@ EPOCH_US = 1700000000 * 1000000
 PROBE_SOURCE_PORT = 40000
 
 # Rough share of a conversation's windows that carry a report, to size the
-# conversations when a number of reports is asked for (too short is retried).
+# conversations when a number of reports is asked for (kind_reports).
 ACTIVITY = {"vod_streaming": 0.5, "dns": 0.06}
 
 # Above this many windows per kind, conversations replay stretches of a
@@ -308,10 +308,10 @@ def iter_texts(reports, chunk=65536):
         part = slice(start, start + chunk)
         halves = traffic.format_halves(reports.first_half[part], reports.second_half[part])
         for conv, text in zip(reports.conv[part].tolist(), halves):
-            client, server = reports.clients[conv], reports.servers[conv]
+            src, dst = reports.clients[conv], reports.servers[conv]
             if reports.reversed[conv]:
-                client, server = server, client
-            yield traffic.report_text(client, 0, server, 0, text)
+                src, dst = dst, src
+            yield traffic.report_text(src, 0, dst, 0, text)
 
 
 def _written(texts, path):
