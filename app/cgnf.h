@@ -45,6 +45,7 @@
 #include <rte_ring.h>
 
 #include "config.h"
+#include "neighbor.h"
 #include "output.h"
 #include "pair_table.h"
 #include "record.h"
@@ -96,6 +97,10 @@ struct classifier_lcore {
 struct cgnf_port {
 	uint16_t port_id;
 	uint16_t tx_queues; /* n_rx (queue i: RX lcore i's), or 0 when too few */
+	bool rx_checksum;   /* the NIC checks IPv4 / UDP checksums and flags bad ones */
+	bool rss;	    /* RSS spreads the IP pairs over the RX queues */
+	struct rte_ether_addr mac;
+	struct neighbor_config neighbor; /* the port's MAC and --ip addresses */
 	char name[RTE_ETH_NAME_MAX_LEN];
 };
 
@@ -156,6 +161,19 @@ void cgnf_request_stop(struct cgnf_app *app, enum cgnf_quit level);
 /* port.c: every available port, one RX and one TX queue per RX lcore. */
 int port_init_all(struct cgnf_app *app);
 void port_close_all(struct cgnf_app *app);
+
+/* A port's link and counters, from any thread while the ports are up. */
+struct port_status {
+	bool link_known;
+	struct rte_eth_link link;
+	struct rte_eth_stats stats;
+};
+
+/* 0, or -errno when the driver gives no counters (status->stats is then zero). */
+int port_read_status(const struct cgnf_port *port, struct port_status *out);
+
+/* The port for --stats-json: identity, link, rte_eth_stats and every xstat. */
+json_t *port_to_json(const struct cgnf_port *port);
 
 /* rx.c, classifier.c: lcore entry points, arg = their context. */
 int rx_lcore_main(void *arg);

@@ -3,8 +3,12 @@
  * Port set-up: every available port, one RX queue and one TX queue per RX
  * lcore (RX lcore i owns queue i of every port, both ways), promiscuous,
  * RSS on the IP pair when there are several RX queues and the device offers
- * it.  Without RSS each queue gets what the device puts there (the pcap PMD:
- * one file per queue).
+ * it, IPv4 / UDP checksum checks by the NIC when it offers them.  Without
+ * RSS each queue gets what the device puts there (the pcap PMD: one file per
+ * queue); without checksum offload nothing is checked (lib/packet.c says why).
+ *
+ * Also the ports' state for --stats-json and telemetry: link, rte_eth_stats
+ * and xstats, read on demand from the control thread.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +16,7 @@
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "cgnf.h"
@@ -22,6 +27,9 @@ RTE_LOG_REGISTER(cgnf_logtype_port, cgnf.port, INFO);
 #define PORT_RX_DESC 1024
 #define PORT_TX_DESC 512
 #define MBUF_CACHE 256
+
+/* Checked by the NIC when it can; the RX lcore drops what it flags bad. */
+#define PORT_RX_CHECKSUM_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
 
 /* Enough mbufs to fill every ring of every port, plus what lcores hold. */
 static unsigned int mbuf_pool_size(const struct cgnf_app *app)
@@ -51,6 +59,25 @@ static void port_log_link(const struct cgnf_port *port)
 		CGNF_LOG(port, INFO, "port %u (%s): link up, %u Mbps, %s-duplex", port->port_id,
 			 port->name, link.link_speed,
 			 link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? "full" : "half");
+}
+
+/* The port's MAC and the --ip addresses, for the RX lcores' ARP / ND replies. */
+static void port_set_up_neighbor(const struct cgnf_app *app, struct cgnf_port *port)
+{
+	int rc = rte_eth_macaddr_get(port->port_id, &port->mac);
+
+	if (rc != 0) {
+		CGNF_LOG(port, WARNING, "port %u (%s): no MAC address (%s): ARP/ND not answered",
+			 port->port_id, port->name, rte_strerror(-rc));
+		port->neighbor.addr_count = 0;
+		return;
+	}
+	memcpy(port->neighbor.mac, port->mac.addr_bytes, sizeof(port->neighbor.mac));
+	port->neighbor.addrs = app->config.local_ips;
+	port->neighbor.addr_count = app->config.local_ip_count;
+	if (app->config.local_ip_count != 0 && port->tx_queues != 0)
+		CGNF_LOG(port, INFO, "port %u (%s): answers ARP/ND for %u address(es)",
+			 port->port_id, port->name, app->config.local_ip_count);
 }
 
 static int port_init(struct cgnf_app *app, struct cgnf_port *port)
@@ -83,8 +110,11 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 	port->tx_queues = info.max_tx_queues >= app->n_rx ? app->n_rx : 0;
 
 	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.offloads = info.rx_offload_capa & PORT_RX_CHECKSUM_OFFLOADS;
+	port->rx_checksum = conf.rxmode.offloads != 0;
 	rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
-	if (app->n_rx > 1 && rss_hf != 0) {
+	port->rss = app->n_rx > 1 && rss_hf != 0;
+	if (port->rss) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = rss_hf;
 		CGNF_LOG(port, INFO, "port %u (%s): RSS on the IP pair over %u queues", port_id,
@@ -137,9 +167,19 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 		return rc;
 	}
 	rc = rte_eth_promiscuous_enable(port_id);
-	if (rc != 0)
+	if (rc != 0) {
 		CGNF_LOG(port, WARNING, "port %u (%s): promiscuous mode: %s", port_id, port->name,
 			 rte_strerror(-rc));
+		/* Neighbor Solicitations go to a multicast group. */
+		if (app->config.local_ip_count != 0 && rte_eth_allmulticast_enable(port_id) != 0)
+			CGNF_LOG(port, WARNING,
+				 "port %u (%s): no multicast: IPv6 ND may go unheard", port_id,
+				 port->name);
+	}
+	port_set_up_neighbor(app, port);
+	CGNF_LOG(port, INFO, "port %u (%s): MAC " RTE_ETHER_ADDR_PRT_FMT ", checksum offload %s",
+		 port_id, port->name, RTE_ETHER_ADDR_BYTES(&port->mac),
+		 port->rx_checksum ? "on" : "not offered");
 	port_log_link(port);
 	return 0;
 }
@@ -151,8 +191,7 @@ int port_init_all(struct cgnf_app *app)
 	int rc;
 
 	app->n_ports = 0;
-	RTE_ETH_FOREACH_DEV(port_id)
-	{
+	RTE_ETH_FOREACH_DEV (port_id) {
 		struct cgnf_port *port = &app->ports[app->n_ports++];
 
 		port->port_id = port_id;
@@ -209,4 +248,74 @@ void port_close_all(struct cgnf_app *app)
 		CGNF_LOG(port, WARNING, "%u mbufs still in use at exit", in_use);
 	rte_mempool_free(app->pool);
 	app->pool = NULL;
+}
+
+int port_read_status(const struct cgnf_port *port, struct port_status *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = rte_eth_link_get_nowait(port->port_id, &out->link);
+	out->link_known = rc == 0;
+	return rte_eth_stats_get(port->port_id, &out->stats);
+}
+
+/* Every extended statistic of the port, by name; NULL when it has none. */
+static json_t *port_xstats_to_json(uint16_t port_id)
+{
+	struct rte_eth_xstat_name *names = NULL;
+	struct rte_eth_xstat *values = NULL;
+	json_t *object = NULL;
+	int count, i;
+
+	count = rte_eth_xstats_get_names(port_id, NULL, 0);
+	if (count <= 0)
+		return NULL;
+	names = rte_calloc(NULL, (size_t)count, sizeof(*names), 0);
+	values = rte_calloc(NULL, (size_t)count, sizeof(*values), 0);
+	if (names == NULL || values == NULL ||
+	    rte_eth_xstats_get_names(port_id, names, (unsigned int)count) != count ||
+	    rte_eth_xstats_get(port_id, values, (unsigned int)count) != count)
+		goto out;
+	object = json_object();
+	for (i = 0; i < count && object != NULL; i++)
+		if (values[i].id < (uint64_t)count)
+			json_object_set_new(object, names[values[i].id].name,
+					    json_integer((json_int_t)values[i].value));
+out:
+	rte_free(names);
+	rte_free(values);
+	return object;
+}
+
+json_t *port_to_json(const struct cgnf_port *port)
+{
+	struct port_status status;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	json_t *object, *link;
+
+	rte_ether_format_addr(mac, sizeof(mac), &port->mac);
+	port_read_status(port, &status);
+	if (status.link_known)
+		link = json_pack("{s:b, s:I, s:s}", "up", status.link.link_status, "speed_mbps",
+				 (json_int_t)status.link.link_speed, "duplex",
+				 status.link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? "full"
+										     : "half");
+	else
+		link = json_null();
+	object = json_pack(
+		"{s:I, s:s, s:s, s:o, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+		"s:I}",
+		"port", (json_int_t)port->port_id, "name", port->name, "mac", mac, "link", link,
+		"rss", port->rss, "rx_checksum_offload", port->rx_checksum, "tx_queues",
+		(json_int_t)port->tx_queues, "ipackets", (json_int_t)status.stats.ipackets,
+		"opackets", (json_int_t)status.stats.opackets, "ibytes",
+		(json_int_t)status.stats.ibytes, "obytes", (json_int_t)status.stats.obytes,
+		"imissed", (json_int_t)status.stats.imissed, "ierrors",
+		(json_int_t)status.stats.ierrors, "oerrors", (json_int_t)status.stats.oerrors,
+		"rx_nombuf", (json_int_t)status.stats.rx_nombuf);
+	if (object != NULL)
+		json_object_set_new(object, "xstats",
+				    port_xstats_to_json(port->port_id) ?: json_null());
+	return object;
 }

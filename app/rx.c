@@ -4,6 +4,10 @@
  * a classify_record (filter, parse, features, pair hash) and hands it to the
  * classifier chosen by the pair hash, so that one conversation always goes
  * through the same classifier.  Every packet ends as one record or one drop.
+ *
+ * Frames refused as not_ip or not_udp are looked at once more: ARP and
+ * neighbour discovery are counted under their own reasons, and with --ip a
+ * request for one of our addresses is answered on this lcore's TX queue.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 #include <rte_ring_elem.h>
 
 #include "features.h"
+#include "neighbor.h"
 #include "packet.h"
 #include "report.h"
 
@@ -56,8 +61,71 @@ static void note_first_packet(struct cgnf_app *app, uint64_t now_ns)
 				    __ATOMIC_RELAXED);
 }
 
+/*
+ * Sends the reply to an ARP / ND request on this lcore's TX queue of the
+ * port.  Rare (a neighbour asks once per cache lifetime), so one mbuf and
+ * one TX burst per reply.
+ */
+static void rx_send_neighbor_reply(struct rx_lcore *rx, const struct cgnf_port *port,
+				   const uint8_t *reply, unsigned int len)
+{
+	struct rte_mbuf *mbuf;
+	char *data;
+
+	if (port->tx_queues == 0)
+		goto unsent;
+	mbuf = rte_pktmbuf_alloc(rx->app->pool);
+	if (mbuf == NULL)
+		goto unsent;
+	data = rte_pktmbuf_append(mbuf, (uint16_t)len);
+	if (data != NULL)
+		memcpy(data, reply, len);
+	if (data == NULL || rte_eth_tx_burst(port->port_id, rx->index, &mbuf, 1) != 1) {
+		rte_pktmbuf_free(mbuf);
+		goto unsent;
+	}
+	counter_add(&rx->stats.neighbor_replies, 1);
+	return;
+unsent:
+	counter_add(&rx->stats.neighbor_unsent, 1);
+}
+
+/*
+ * A frame refused as not_ip / not_udp: ARP and neighbour discovery get
+ * their own reason (answered or not), anything else keeps the refusal.
+ */
+static enum drop_reason rx_neighbor(struct rx_lcore *rx, const struct cgnf_port *port,
+				    const uint8_t *frame, uint32_t len, enum drop_reason refused)
+{
+	uint8_t reply[NEIGHBOR_REPLY_MAX];
+	enum neighbor_kind kind = neighbor_classify(frame, len);
+	int reply_len;
+
+	if (kind == NEIGHBOR_NONE)
+		return refused;
+	if (port->neighbor.addr_count != 0) {
+		reply_len = neighbor_build_reply(frame, len, &port->neighbor, reply, sizeof(reply));
+		if (reply_len > 0)
+			rx_send_neighbor_reply(rx, port, reply, (unsigned int)reply_len);
+	}
+	return kind == NEIGHBOR_ARP ? DROP_NEIGHBOR_ARP : DROP_NEIGHBOR_NDP;
+}
+
+/* What the NIC found of the IPv4 and UDP checksums, when the port asked it to check. */
+static inline bool rx_checksum_bad(const struct rte_mbuf *mbuf)
+{
+	uint64_t flags = mbuf->ol_flags;
+
+	/* One test for the common case; "none" also has the bad bit set. */
+	if (likely((flags & (RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_BAD)) == 0))
+		return false;
+	return (flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+	       (flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD;
+}
+
 /* Builds the record in the staging slot of its classifier; DROP_NONE or why not. */
-static enum drop_reason rx_take_frame(struct rx_lcore *rx, const struct rte_mbuf *mbuf,
+static enum drop_reason rx_take_frame(struct rx_lcore *rx, const struct cgnf_port *port,
+				      const struct rte_mbuf *mbuf,
 				      const struct packet_filter *filter, uint64_t now_ns,
 				      uint8_t *linear)
 {
@@ -81,8 +149,13 @@ static enum drop_reason rx_take_frame(struct rx_lcore *rx, const struct rte_mbuf
 		frame = rte_pktmbuf_read(mbuf, 0, len, linear);
 	}
 	reason = packet_find_report(frame, len, filter, &payload);
-	if (reason != DROP_NONE)
+	if (reason != DROP_NONE) {
+		if (unlikely(reason == DROP_NOT_IP || reason == DROP_NOT_UDP))
+			reason = rx_neighbor(rx, port, frame, len, reason);
 		return reason;
+	}
+	if (unlikely(rx_checksum_bad(mbuf)))
+		return DROP_BAD_CHECKSUM;
 	reason = report_parse((const char *)payload.data, payload.len, &report);
 	if (reason != DROP_NONE)
 		return reason;
@@ -147,7 +220,7 @@ static void rx_account_burst(struct rx_lcore *rx, unsigned int received, unsigne
 	}
 }
 
-static unsigned int rx_poll_queue(struct rx_lcore *rx, uint16_t port_id,
+static unsigned int rx_poll_queue(struct rx_lcore *rx, const struct cgnf_port *port,
 				  const struct packet_filter *filter, uint8_t *linear)
 {
 	struct cgnf_app *app = rx->app;
@@ -156,7 +229,7 @@ static unsigned int rx_poll_queue(struct rx_lcore *rx, uint16_t port_id,
 	unsigned int i, received, accepted = 0, lost;
 	uint64_t now_ns;
 
-	received = rte_eth_rx_burst(port_id, rx->index, mbufs, CGNF_BURST);
+	received = rte_eth_rx_burst(port->port_id, rx->index, mbufs, CGNF_BURST);
 	if (received == 0)
 		return 0;
 	now_ns = cgnf_clock_ns(app);
@@ -169,7 +242,7 @@ static unsigned int rx_poll_queue(struct rx_lcore *rx, uint16_t port_id,
 
 		if (i + RX_PREFETCH_AHEAD < received)
 			rte_prefetch0(rte_pktmbuf_mtod(mbufs[i + RX_PREFETCH_AHEAD], void *));
-		reason = rx_take_frame(rx, mbufs[i], filter, now_ns, linear);
+		reason = rx_take_frame(rx, port, mbufs[i], filter, now_ns, linear);
 		if (reason == DROP_NONE)
 			accepted++;
 		else
@@ -205,7 +278,7 @@ int rx_lcore_main(void *arg)
 	while (cgnf_quit_level(app) == QUIT_NONE) {
 		received = 0;
 		for (p = 0; p < app->n_ports; p++)
-			received += rx_poll_queue(rx, app->ports[p].port_id, &filter, linear);
+			received += rx_poll_queue(rx, &app->ports[p], &filter, linear);
 		if (received != 0)
 			idle_backoff_reset(&backoff);
 		else

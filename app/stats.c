@@ -17,6 +17,8 @@ static void add_rx(struct cgnf_totals *out, const struct rx_stats *stats)
 {
 	out->rx_packets += counter_read(&stats->rx_packets);
 	out->reports_enqueued += counter_read(&stats->reports_enqueued);
+	out->neighbor_replies += counter_read(&stats->neighbor_replies);
+	out->neighbor_unsent += counter_read(&stats->neighbor_unsent);
 	for (unsigned int r = 0; r < DROP_REASON_COUNT; r++) {
 		uint64_t drops = counter_read(&stats->drops[r]);
 
@@ -99,12 +101,14 @@ static json_t *per_lcore_to_json(const struct cgnf_app *app)
 	for (i = 0; i < app->n_rx && list != NULL; i++) {
 		stats_sum_lcore(app, app->rx[i].lcore_id, &one);
 		json_array_append_new(list,
-				      json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "lcore",
+				      json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "lcore",
 						(json_int_t)app->rx[i].lcore_id, "role", "rx",
 						"queue", (json_int_t)app->rx[i].index, "rx_packets",
 						(json_int_t)one.rx_packets, "reports_enqueued",
 						(json_int_t)one.reports_enqueued, "dropped",
-						(json_int_t)one.dropped));
+						(json_int_t)one.dropped, "neighbor_replies",
+						(json_int_t)one.neighbor_replies, "neighbor_unsent",
+						(json_int_t)one.neighbor_unsent));
 	}
 	for (i = 0; i < app->n_classifiers && list != NULL; i++) {
 		stats_sum_lcore(app, app->classifiers[i].lcore_id, &one);
@@ -140,6 +144,15 @@ static json_t *model_to_json(void)
 			 "reloads_refused", (json_int_t)status.refused);
 }
 
+static json_t *ports_to_json(const struct cgnf_app *app)
+{
+	json_t *list = json_array();
+
+	for (unsigned int p = 0; p < app->n_ports && list != NULL; p++)
+		json_array_append_new(list, port_to_json(&app->ports[p]));
+	return list;
+}
+
 double stats_elapsed_s(const struct cgnf_app *app, const struct aggregator_stats *aggregator)
 {
 	uint64_t first_packet_ns = __atomic_load_n(&app->first_packet_ns, __ATOMIC_RELAXED);
@@ -161,14 +174,17 @@ json_t *stats_to_json(const struct cgnf_app *app)
 	if (agg->reports != 0)
 		latency_mean_us = (double)agg->latency_sum_ns / (double)agg->reports / 1e3;
 
-	return json_pack("{s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:o, s:o, s:o}",
-			 "rx_packets", (json_int_t)totals.rx_packets, "reports",
-			 (json_int_t)agg->reports, "dropped", drops_to_json(totals.drops),
-			 "dropped_total", (json_int_t)totals.dropped, "classified_cg",
-			 (json_int_t)agg->reports_cg, "classified_ncg",
-			 (json_int_t)(agg->reports - agg->reports_cg), "pairs",
-			 (json_int_t)agg->pairs, "cg_pairs", (json_int_t)agg->cg_pairs, "elapsed_s",
-			 elapsed_s, "latency_mean_us", latency_mean_us, "latency_max_us",
-			 (double)agg->latency_max_ns / 1e3, "per_lcore", per_lcore_to_json(app),
-			 "pair_table", pair_table_to_json(app, agg), "model", model_to_json());
+	return json_pack(
+		"{s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:o, "
+		"s:o, s:o, s:o}",
+		"rx_packets", (json_int_t)totals.rx_packets, "reports", (json_int_t)agg->reports,
+		"dropped", drops_to_json(totals.drops), "dropped_total", (json_int_t)totals.dropped,
+		"classified_cg", (json_int_t)agg->reports_cg, "classified_ncg",
+		(json_int_t)(agg->reports - agg->reports_cg), "pairs", (json_int_t)agg->pairs,
+		"cg_pairs", (json_int_t)agg->cg_pairs, "elapsed_s", elapsed_s, "latency_mean_us",
+		latency_mean_us, "latency_max_us", (double)agg->latency_max_ns / 1e3,
+		"neighbor_replies", (json_int_t)totals.neighbor_replies, "neighbor_unsent",
+		(json_int_t)totals.neighbor_unsent, "per_lcore", per_lcore_to_json(app),
+		"pair_table", pair_table_to_json(app, agg), "model", model_to_json(), "ports",
+		ports_to_json(app));
 }

@@ -39,6 +39,8 @@ struct rx_stats {
 	uint64_t rx_packets;
 	uint64_t reports_enqueued; /* handed to a classifier ring */
 	uint64_t bursts;	   /* non-empty rte_eth_rx_burst calls */
+	uint64_t neighbor_replies; /* ARP replies and Neighbor Advertisements sent */
+	uint64_t neighbor_unsent;  /* replies built but not sent: no TX queue, mbuf or room */
 	uint64_t drops[DROP_REASON_COUNT];
 };
 
@@ -66,6 +68,8 @@ struct aggregator_stats {
 struct cgnf_totals {
 	uint64_t rx_packets;
 	uint64_t reports_enqueued;
+	uint64_t neighbor_replies;
+	uint64_t neighbor_unsent;
 	uint64_t dropped; /* sum of drops[] */
 	uint64_t drops[DROP_REASON_COUNT];
 	uint64_t classified;

@@ -25,6 +25,7 @@
 	X(UDP_BAD_LENGTH, "udp_bad_length")                                    \
 	X(WRONG_PORT, "wrong_port")                                            \
 	X(UNKNOWN_PROBE, "unknown_probe")                                      \
+	X(BAD_CHECKSUM, "bad_checksum") /* flagged by the NIC's RX offload */  \
 	/* Not reports: ARP and neighbour discovery (lib/neighbor.c). */       \
 	X(NEIGHBOR_ARP, "arp")                                                 \
 	X(NEIGHBOR_NDP, "neighbor_discovery")                                  \
