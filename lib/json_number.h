@@ -190,14 +190,16 @@ json_number_parse_short(const char **cursor, const char *begin, const char *end,
 		exponent = -(int)fraction_count;
 	}
 	is_integer = fraction_count == 0;
-	if (p != end && (*p == 'e' || *p == 'E')) {
+	/* One test in the usual case: the number ends where no number byte is. */
+	if (p != end && json_number_byte[(unsigned char)*p]) {
+		if (*p != 'e' && *p != 'E')
+			return false; /* more digits than read, or a broken number */
 		p++;
-		if (!json_short_exponent(&p, end, &exponent) || exponent < -22 || exponent > 22)
+		if (!json_short_exponent(&p, end, &exponent) || exponent < -22 || exponent > 22 ||
+		    (p != end && json_number_byte[(unsigned char)*p]))
 			return false;
 		is_integer = false;
 	}
-	if (p != end && json_number_byte[(unsigned char)*p])
-		return false; /* more digits than read, or a broken number */
 	*cursor = p;
 	number->is_integer = is_integer;
 	if (is_integer) {

@@ -434,8 +434,9 @@ static enum drop_reason parse_any(const char *text, size_t len, struct report *o
 
 /*
  * The compact path, for the probe's own layout (no whitespace, plain
- * addresses, short numbers).  Measured here with -O2 on the shared probe
- * reports: 2 100 instructions per report against 2 760 for parse_any.
+ * addresses, short numbers).  Measured here (-O2, the shared probe
+ * reports): 1 910 instructions and 105 ns per report, against 2 730 and
+ * 133 ns for parse_any alone.
  */
 static inline bool expect_byte(const char **cursor, const char *end, char byte)
 {
@@ -445,7 +446,8 @@ static inline bool expect_byte(const char **cursor, const char *end, char byte)
 	return true;
 }
 
-static inline bool compact_address(const char **cursor, const char *end, struct ip_addr *addr)
+static inline __attribute__((always_inline)) bool
+compact_address(const char **cursor, const char *end, struct ip_addr *addr)
 {
 	const char *start = *cursor + 1;
 	unsigned int length;
@@ -461,8 +463,8 @@ static inline bool compact_address(const char **cursor, const char *end, struct 
 	return true;
 }
 
-static inline bool compact_port(const char **cursor, const char *begin, const char *end,
-				uint16_t *port)
+static inline __attribute__((always_inline)) bool
+compact_port(const char **cursor, const char *begin, const char *end, uint16_t *port)
 {
 	struct json_number number;
 
@@ -473,35 +475,64 @@ static inline bool compact_port(const char **cursor, const char *begin, const ch
 	return true;
 }
 
-static inline bool compact_stats(const char **cursor, const char *begin, const char *end,
-				 double stats[STAT_COUNT_OF_STATS])
+/* One statistic and the byte after it; count and means are not negative. */
+static inline __attribute__((always_inline)) bool
+compact_stat(const char **cursor, const char *begin, const char *end, int index, double *stat)
 {
 	struct json_number number;
 
-	if (!expect_byte(cursor, end, '['))
+	if (!json_number_parse_short(cursor, begin, end, &number) ||
+	    !expect_byte(cursor, end, index < STAT_COUNT_OF_STATS - 1 ? ',' : ']'))
 		return false;
-	for (int i = 0; i < STAT_COUNT_OF_STATS; i++) {
-		if (!json_number_parse_short(cursor, begin, end, &number) ||
-		    !expect_byte(cursor, end, i < STAT_COUNT_OF_STATS - 1 ? ',' : ']'))
-			return false;
-		if (number.value < 0 && i != STAT_SIZE_VAR && i != STAT_IAT_VAR)
-			return false;
-		stats[i] = number.value;
+	*stat = number.value;
+	return !(number.value < 0) || index == STAT_SIZE_VAR || index == STAT_IAT_VAR;
+}
+
+/* The last '[' of the text (that of the DW window, in a report), or NULL. */
+static inline const char *last_open_bracket(const char *begin, const char *end)
+{
+	const char *at = end;
+
+	while (at - begin >= 8) {
+		uint64_t hits;
+
+		at -= 8;
+		hits = json_bytes_equal(json_load_word(at), '[');
+		if (hits != 0)
+			return at + (63 - __builtin_clzll(hits)) / 8;
 	}
-	return true;
+	while (at != begin)
+		if (*--at == '[')
+			return at;
+	return NULL;
 }
 
 static bool parse_compact(const char *text, size_t len, struct report *out)
 {
 	const char *p = text, *end = text + len;
+	const char *down = last_open_bracket(text, end), *up;
+	bool good = true;
 
-	return expect_byte(&p, end, '[') && compact_address(&p, end, &out->src) &&
-	       expect_byte(&p, end, ',') && compact_port(&p, text, end, &out->src_port) &&
-	       expect_byte(&p, end, ',') && compact_address(&p, end, &out->dst) &&
-	       expect_byte(&p, end, ',') && compact_port(&p, text, end, &out->dst_port) &&
-	       expect_byte(&p, end, ',') && compact_stats(&p, text, end, out->up) &&
-	       expect_byte(&p, end, ',') && compact_stats(&p, text, end, out->down) &&
-	       expect_byte(&p, end, ']') && p == end;
+	if (!(expect_byte(&p, end, '[') && compact_address(&p, end, &out->src) &&
+	      expect_byte(&p, end, ',') && compact_port(&p, text, end, &out->src_port) &&
+	      expect_byte(&p, end, ',') && compact_address(&p, end, &out->dst) &&
+	      expect_byte(&p, end, ',') && compact_port(&p, text, end, &out->dst_port) &&
+	      expect_byte(&p, end, ',') && expect_byte(&p, end, '[')) ||
+	    down == NULL || down - p < 2 * STAT_COUNT_OF_STATS)
+		return false;
+	/*
+	 * Where a number ends is known only once it is read: each window is a
+	 * chain of such waits.  DW's '[' found first, the UP and DW chains are
+	 * read side by side and the processor runs them at the same time
+	 * (128 -> 105 ns here).  The joints are checked after.
+	 */
+	up = p;
+	p = down + 1;
+	for (int i = 0; i < STAT_COUNT_OF_STATS && good; i++)
+		good = compact_stat(&up, text, end, i, &out->up[i]) &&
+		       compact_stat(&p, text, end, i, &out->down[i]);
+	/* UP closed right where DW opens, after a ','; DW closes the report. */
+	return good && up == down - 1 && *up == ',' && expect_byte(&p, end, ']') && p == end;
 }
 
 enum drop_reason report_parse(const char *text, size_t len, struct report *out)

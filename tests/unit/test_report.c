@@ -399,6 +399,61 @@ static void test_numbers_against_strtod(void)
 	printf("\nnumbers: %lu compared with strtod\n", compared);
 }
 
+/*
+ * json_number_parse_short, where it takes a number, must read it exactly as
+ * json_number_parse: the number alone (its last bytes read from the text's
+ * end), after 8 other bytes, and followed by a ','.
+ */
+static void check_short_reader(const char *text, size_t length, unsigned long *taken)
+{
+	static const char *const framings[][2] = {
+		{"", ""}, {"[1,2,3,4", ""}, {"", ",1]"}, {"[\"1.2.3.4\",", "]]"}};
+
+	for (size_t f = 0; f < sizeof(framings) / sizeof(framings[0]); f++) {
+		char framed[300];
+		size_t prefix = strlen(framings[f][0]);
+		size_t total = (size_t)snprintf(framed, sizeof(framed), "%s%.*s%s", framings[f][0],
+						(int)length, text, framings[f][1]);
+		const char *end = framed + total, *fast = framed + prefix, *slow = fast;
+		struct json_number fast_number, slow_number;
+
+		if (total < 8 || !json_number_parse_short(&fast, framed, end, &fast_number))
+			continue;
+		(*taken)++;
+		CU_ASSERT_EQUAL_FATAL(json_number_parse(&slow, end, &slow_number), DROP_NONE);
+		CU_ASSERT_PTR_EQUAL(fast, slow);
+		CU_ASSERT_EQUAL(fast_number.is_integer, slow_number.is_integer);
+		CU_ASSERT_TRUE(same_double(fast_number.value, slow_number.value));
+		if (fast_number.is_integer)
+			CU_ASSERT_EQUAL(fast_number.integer, slow_number.integer);
+	}
+}
+
+static void test_short_numbers(void)
+{
+	static const char *const texts[] = {"0",	"-0",	     "7",
+					    "12345678", "123456789", "0.5",
+					    "-0.0",	"1.2345678", "12345678.1234567",
+					    "1e5",	"1.5e-3",    "1E+22",
+					    "1e23",	"01",	     "1.",
+					    "-",	"1.2.3",     "8.1121911e+10",
+					    "2e-0"};
+	unsigned long taken = 0;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		check_short_reader(texts[i], strlen(texts[i]), &taken);
+	for (int i = 0; i < 100000; i++) {
+		char text[256];
+		size_t length = random_number_text(text, sizeof(text));
+
+		if (length < 40)
+			check_short_reader(text, length, &taken);
+	}
+	printf("\nshort numbers: %lu taken by the 8-byte reader, all as the full one reads them\n",
+	       taken);
+	CU_ASSERT_TRUE(taken > 50000);
+}
+
 /* Exactness at the edges of the fast path and of the slow path's digit budget. */
 static void test_number_edges(void)
 {
@@ -694,6 +749,7 @@ int main(void)
 	    !CU_add_test(suite, "deep nesting", test_deep_nesting) ||
 	    !CU_add_test(suite, "numbers against strtod", test_numbers_against_strtod) ||
 	    !CU_add_test(suite, "number edges", test_number_edges) ||
+	    !CU_add_test(suite, "short numbers", test_short_numbers) ||
 	    !CU_add_test(suite, "differential against jansson", test_differential) ||
 	    !CU_add_test(suite, "shared probe reports", test_shared_probe_reports)) {
 		CU_cleanup_registry();
