@@ -24,8 +24,8 @@
 #include "ip.h"
 #include "pair_table.h"
 
-/* Most pairs one "top" question returns (a telemetry reply holds 16 KiB). */
-#define AGG_QUERY_TOP_MAX 64
+/* Most pairs one "top" question returns (a telemetry reply holds 16 KiB: 100 fit). */
+#define AGG_QUERY_TOP_MAX 100
 
 enum agg_mailbox_state {
 	MAILBOX_IDLE,

@@ -18,6 +18,7 @@ extern int cgnf_logtype_rx;
 extern int cgnf_logtype_cls;
 extern int cgnf_logtype_agg;
 extern int cgnf_logtype_reload;
+extern int cgnf_logtype_telemetry;
 
 /* CGNF_LOG(rx, ERR, "port %u: %s", ...) logs "cgnf.rx: function: port 0: ..." */
 #define CGNF_LOG(type, level, fmt, ...)                                                          \

@@ -33,6 +33,7 @@
 #include "cgnf.h"
 #include "log.h"
 #include "reload.h"
+#include "telemetry.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_main, cgnf.main, INFO);
 
@@ -136,8 +137,7 @@ static int assign_roles(struct cgnf_app *app)
 	app->n_rx = n_rx;
 	app->n_classifiers = n_classifiers;
 	app->roles[rte_get_main_lcore()] = ROLE_AGGREGATOR;
-	RTE_LCORE_FOREACH_WORKER(lcore_id)
-	{
+	RTE_LCORE_FOREACH_WORKER (lcore_id) {
 		if (seen < n_rx) {
 			app->roles[lcore_id] = ROLE_RX;
 			app->role_index[lcore_id] = seen;
@@ -211,8 +211,7 @@ static int create_pipeline(struct cgnf_app *app)
 	if (app->rx == NULL || app->classifiers == NULL)
 		goto no_memory;
 
-	RTE_LCORE_FOREACH_WORKER(lcore_id)
-	{
+	RTE_LCORE_FOREACH_WORKER (lcore_id) {
 		unsigned int index = app->role_index[lcore_id];
 		int socket = (int)rte_lcore_to_socket_id(lcore_id);
 
@@ -383,10 +382,14 @@ int main(int argc, char **argv)
 		CGNF_LOG(main, ERR, "cannot launch the worker lcores: %s", rte_strerror(-rc));
 	else
 		rc = reload_init(app);
+	/* Telemetry is for watching: without it cgnf still does its job. */
+	if (rc == 0)
+		telemetry_init(app);
 	/* Whatever was launched still drains in order before we unwind. */
 	if (rc != 0)
 		cgnf_request_stop(app, QUIT_FORCE);
 	aggregator_run(app);
+	telemetry_fini();
 	rte_eal_mp_wait_lcore();
 	reload_fini();
 
