@@ -9,7 +9,6 @@
  * slot's home without touching the entries.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,12 +20,16 @@
 #define HUGE_PAGE_SIZE (2u << 20)
 /* Entries are numbered in 32 bits and the index has 2 x max_pairs slots. */
 #define PAIR_TABLE_MAX_PAIRS (1u << 30)
-/* How many results ahead the burst update fetches each thing it will touch. */
-#define PREFETCH_INDEX_AHEAD 10
-#define PREFETCH_ENTRY_AHEAD 5
-#define PREFETCH_LINKS_AHEAD 2
+/*
+ * How many results ahead the burst update fetches each thing it will touch.
+ * Measured with bench_pair_table (1 M pairs, random order, bursts of 32):
+ * 10/5/2 cost 53 ns per result, 20/12/6 44 ns.
+ */
+#define PREFETCH_INDEX_AHEAD 20
+#define PREFETCH_ENTRY_AHEAD 12
+#define PREFETCH_LINKS_AHEAD 6
 
-/* 96 bytes: the fields one update reads and writes come first. */
+/* 96 bytes.  The LRU links come first: relinking a neighbour touches one line. */
 struct pair_entry {
 	uint32_t lru_prev; /* more recently seen neighbour, ENTRY_NONE at the head */
 	uint32_t lru_next; /* less recently seen neighbour; the free list's link */
@@ -498,8 +501,8 @@ prefetch_neighbours(const struct pair_table *table, uint32_t hash)
 
 /*
  * Same as pair_table_update on each result in order, as a software
- * pipeline: result i is counted while the neighbours of i + 2, the entry of
- * i + 5 and the index slot of i + 10 are on their way from memory.
+ * pipeline: while result i is counted, the LRU neighbours, entries and index
+ * slots of the following results are on their way from memory.
  */
 void pair_table_update_burst(struct pair_table *table, const struct result_record *results,
 			     unsigned int count)
