@@ -129,9 +129,12 @@ def plot_timelines(axes, events, start, end):
         axes.set_title(f"verdict of the first {MAX_BARS} pairs along the run")
     else:
         axes.set_title("verdict of each pair along the run")
+    # A verdict taken at the last event still shows, as a sliver.
+    shortest = (end - start) / 200 or 1e-3
     for row, pair in enumerate(pairs):
         for since, until, verdict in spans[pair]:
-            axes.barh(row, max(until - since, 1e-3), left=since, color=VERDICT_COLOURS.get(verdict, "tab:purple"))
+            axes.barh(row, max(until - since, shortest), left=since,
+                      color=VERDICT_COLOURS.get(verdict, "tab:purple"))
     axes.set_yticks(range(len(pairs)), pairs, fontsize=6)
     axes.invert_yaxis()
     axes.set_xlabel("seconds since the first event")
