@@ -268,9 +268,12 @@ static int command_pairs(struct cgnf_app *app, const char *params, struct rte_te
 static int parse_pair(const char *params, struct ip_pair *pair)
 {
 	const char *comma = strchr(params, ',');
-	const char *first_end, *second = comma + 1, *second_end = params + strlen(params);
+	const char *first_end, *second, *second_end = params + strlen(params);
 
-	if (comma == NULL || strchr(second, ',') != NULL)
+	if (comma == NULL)
+		return -EINVAL;
+	second = comma + 1;
+	if (strchr(second, ',') != NULL)
 		return -EINVAL;
 	while (*params == ' ')
 		params++;
