@@ -4,9 +4,10 @@
  * (Robin Hood linear probing, backward-shift deletion, no tombstones) and a
  * doubly linked LRU list threaded through the entries by index.
  *
- * Each index slot carries the pair's hash beside the entry number, so a
- * probe only reads the entry whose hash matches, and deletion finds every
- * slot's home without touching the entries.
+ * The key is the unordered pair (ip_pair_same).  Each index slot carries
+ * the pair's hash beside the entry number, so a probe only reads the entry
+ * whose hash matches, and deletion finds every slot's home without touching
+ * the entries.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -212,19 +213,6 @@ void pair_table_get_counters(const struct pair_table *table, struct pair_table_c
 	*out = table->counters;
 }
 
-static inline bool same_addr(const struct ip_addr *a, const struct ip_addr *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
-/* The key is the unordered pair. */
-static inline bool pair_matches(const struct ip_pair *stored, const struct ip_pair *key)
-{
-	if (same_addr(&stored->ip1, &key->ip1))
-		return same_addr(&stored->ip2, &key->ip2);
-	return same_addr(&stored->ip1, &key->ip2) && same_addr(&stored->ip2, &key->ip1);
-}
-
 static inline uint32_t slot_distance(const struct pair_table *table, uint32_t slot, uint32_t hash)
 {
 	return (slot - hash) & table->index_mask;
@@ -245,7 +233,7 @@ static inline uint32_t index_find(const struct pair_table *table, const struct i
 
 		if (s->entry == ENTRY_NONE || slot_distance(table, slot, s->hash) < distance)
 			break;
-		if (s->hash == hash && pair_matches(&table->entries[s->entry].pair, pair))
+		if (s->hash == hash && ip_pair_same(&table->entries[s->entry].pair, pair))
 			return s->entry;
 		slot = (slot + 1) & table->index_mask;
 		distance++;
