@@ -406,7 +406,7 @@ static inline enum pair_verdict window_verdict(const struct pair_table *table,
 void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
 		       bool is_cg, uint64_t now_ns)
 {
-	uint32_t slot, distance, idx;
+	uint32_t slot = 0, distance = 0, idx;
 	enum pair_verdict previous, verdict;
 	struct pair_entry *e;
 
