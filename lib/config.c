@@ -200,7 +200,8 @@ static const struct option_spec option_specs[] = {
 	 FIELD(mbufs),
 	 .max = MBUFS_MAX,
 	 .argument = "N",
-	 .help = "packet buffers in the pool (0: sized from the\nports' rings; the pcap PMD's infinite_rx needs\nat least as many as the file has packets)"},
+	 .help = "packet buffers in the pool (0: sized from the\nports' rings; the pcap PMD's "
+		 "infinite_rx needs\nat least as many as the file has packets)"},
 	{.name = "quiet",
 	 .type = OPTION_FLAG,
 	 FIELD(quiet),

@@ -18,29 +18,29 @@
 struct cgnf_config {
 	char model_path[CONFIG_PATH_MAX];
 	uint16_t udp_port;
-	struct prefix_list probes;        /* empty: any source */
+	struct prefix_list probes; /* empty: any source */
 	struct prefix_list lan;
 	unsigned int rx_lcores;
-	unsigned int classifiers;         /* 0: every remaining worker lcore */
+	unsigned int classifiers; /* 0: every remaining worker lcore */
 	double idle_timeout_s;
 	bool exit_on_idle;
-	double duration_s;                /* 0: no limit */
+	double duration_s; /* 0: no limit */
 	bool lossless;
 	bool busy_poll;
 	char csv_path[CONFIG_PATH_MAX];
 	char stats_json_path[CONFIG_PATH_MAX];
 	char events_path[CONFIG_PATH_MAX]; /* "-": stdout */
-	double stats_interval_s;          /* 0: no live status line */
+	double stats_interval_s;	   /* 0: no live status line */
 	unsigned int verdict_window;
 	unsigned int verdict_min_reports;
 	double verdict_threshold;
 	uint32_t max_pairs;
-	double pair_timeout_s;            /* 0: never expire */
-	unsigned int ring_size;           /* records per ring, power of two */
-	unsigned int mbufs;               /* mempool size; 0: computed from the ports */
-	unsigned int local_ip_count;      /* --ip: addresses answered for ARP / ND */
+	double pair_timeout_s;	     /* 0: never expire */
+	unsigned int ring_size;	     /* records per ring, power of two */
+	unsigned int mbufs;	     /* mempool size; 0: computed from the ports */
+	unsigned int local_ip_count; /* --ip: addresses answered for ARP / ND */
 	struct ip_addr local_ips[CONFIG_LOCAL_IP_MAX];
-	bool quiet;                       /* no table on stdout */
+	bool quiet; /* no table on stdout */
 	char config_path[CONFIG_PATH_MAX];
 };
 

@@ -30,7 +30,6 @@ struct packet_payload {
 };
 
 enum drop_reason packet_find_report(const uint8_t *frame, size_t len,
-				    const struct packet_filter *filter,
-				    struct packet_payload *out);
+				    const struct packet_filter *filter, struct packet_payload *out);
 
 #endif

@@ -13,10 +13,10 @@
 
 /* RX -> classifier: one parsed, oriented report. 96 bytes. */
 struct classify_record {
-	struct ip_pair pair;     /* ip1 = client side */
-	uint32_t hash;           /* ip_pair_hash, carried to the aggregator */
+	struct ip_pair pair; /* ip1 = client side */
+	uint32_t hash;	     /* ip_pair_hash, carried to the aggregator */
 	uint32_t reserved;
-	uint64_t rx_time_ns;     /* when the RX lcore took the packet */
+	uint64_t rx_time_ns; /* when the RX lcore took the packet */
 	struct features features;
 };
 

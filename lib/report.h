@@ -30,7 +30,7 @@ struct report {
 	struct ip_addr dst;
 	uint16_t src_port;
 	uint16_t dst_port;
-	double up[STAT_COUNT_OF_STATS];   /* SRC -> DST packets */
+	double up[STAT_COUNT_OF_STATS];	  /* SRC -> DST packets */
 	double down[STAT_COUNT_OF_STATS]; /* DST -> SRC packets */
 };
 

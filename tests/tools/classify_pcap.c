@@ -91,7 +91,8 @@ int main(int argc, char **argv)
 	int i, rc = 0;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s MODEL.json OUT.csv [--lan CIDR]... [--udp-port N] PCAP...\n",
+		fprintf(stderr,
+			"usage: %s MODEL.json OUT.csv [--lan CIDR]... [--udp-port N] PCAP...\n",
 			argv[0]);
 		return 2;
 	}

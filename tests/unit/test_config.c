@@ -127,8 +127,8 @@ static void test_every_option(void)
 		      "--stats-json", "stats.json", "--events", "-", "--stats-interval", "0",
 		      "--verdict-window", "128", "--verdict-min-reports", "0",
 		      "--verdict-threshold", "0.75", "--max-pairs", "5000", "--pair-timeout", "0",
-		      "--ring-size", "1024", "--mbufs", "65536", "--ip", "192.0.2.1", "--ip", "2001:db8::7", "--quiet",
-		      NULL),
+		      "--ring-size", "1024", "--mbufs", "65536", "--ip", "192.0.2.1", "--ip",
+		      "2001:db8::7", "--quiet", NULL),
 		0);
 	CU_ASSERT_STRING_EQUAL(config.model_path, "m.json");
 	CU_ASSERT_EQUAL(config.udp_port, 6001);
