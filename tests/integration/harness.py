@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,6 +47,23 @@ def workdir(name):
     path = os.path.join(BUILD, "test-tmp", name)
     os.makedirs(path, exist_ok=True)
     return path
+
+
+def private_name(name):
+    """A workdir name of this process only, "NAME/PID", for tests that must
+    not share files with the same test run at the same time from the same
+    checkout (two make test at once); those of ended processes are removed."""
+    base = workdir(name)
+    for entry in os.listdir(base):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                os.kill(int(entry), 0)
+            except ProcessLookupError:
+                shutil.rmtree(os.path.join(base, entry), ignore_errors=True)
+            except PermissionError:
+                pass
+    workdir(os.path.join(name, str(os.getpid())))
+    return os.path.join(name, str(os.getpid()))
 
 
 def real_model_json():
