@@ -347,6 +347,8 @@ int main(int argc, char **argv)
 	rte_set_application_usage_hook(usage_hook);
 	/* stdout carries the table, the status line and --events -; logs go to stderr. */
 	rte_openlog_stream(stderr);
+	/* SIGHUP's default kills: a reload asked for during start-up is ignored instead. */
+	signal(SIGHUP, SIG_IGN);
 	eal_args = rte_eal_init(argc, argv);
 	if (eal_args < 0) {
 		fprintf(stderr, "cgnf: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
