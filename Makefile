@@ -116,4 +116,5 @@ lint:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d)
+# Test, bench and tool programs are built in one step: their .d is named after the program.
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(addsuffix .d,$(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN))

@@ -10,6 +10,7 @@
 #include <CUnit/Basic.h>
 
 #include "config.h"
+#include "unit_main.h"
 
 #define ARGS_MAX 64
 
@@ -566,10 +567,7 @@ static void test_committed_config(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		{"defaults", test_defaults},
 		{"every command-line option", test_every_option},
 		{"every config file key", test_every_key},
@@ -582,24 +580,14 @@ int main(void)
 		{"config_validate", test_validate},
 		{"config/cgnf.json", test_committed_config},
 	};
-	CU_pSuite suite;
-	unsigned int failures;
 	char command[64];
-	size_t i;
+	int status;
 
 	if (mkdtemp(temp_dir) == NULL)
 		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("config", NULL, NULL);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	status = unit_run_suite("config", NULL, NULL, tests, UNIT_COUNT(tests));
 	snprintf(command, sizeof(command), "rm -rf '%s'", temp_dir);
 	if (system(command) != 0)
 		fprintf(stderr, "could not remove %s\n", temp_dir);
-	return failures == 0 ? 0 : 1;
+	return status;
 }

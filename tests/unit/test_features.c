@@ -4,6 +4,7 @@
 #include <CUnit/Basic.h>
 
 #include "features.h"
+#include "unit_main.h"
 
 static struct ip_addr address(const char *text)
 {
@@ -178,10 +179,7 @@ static void test_product_rounded_once(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		{"feature names in the model's order", test_names},
 		{"values in the model's order", test_order_literal},
 		{"orientation, IPv4, all four LAN cases", test_orientation_ipv4},
@@ -189,18 +187,6 @@ int main(void)
 		{"no LAN prefix: SRC stays first", test_empty_lan_keeps_order},
 		{"mean x count in double, rounded once", test_product_rounded_once},
 	};
-	CU_pSuite suite;
-	unsigned int failures;
-	size_t i;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("features", NULL, NULL);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return unit_run_suite("features", NULL, NULL, tests, UNIT_COUNT(tests));
 }

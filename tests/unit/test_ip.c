@@ -12,6 +12,7 @@
 #include <CUnit/Basic.h>
 
 #include "ip.h"
+#include "unit_main.h"
 
 static uint64_t rng_state = 0x1dea5eedf00dull;
 
@@ -303,25 +304,14 @@ static void test_pair_hash_spread(void)
 
 int main(void)
 {
-	CU_pSuite suite;
-	unsigned int failures;
+	static const struct unit_test tests[] = {
+		{"parse hand texts", test_parse_hand_texts},
+		{"parse random texts", test_parse_random_texts},
+		{"format round trip", test_format_round_trip},
+		{"format examples", test_format_examples},
+		{"pair hash symmetric and keyed", test_pair_hash_symmetric_and_keyed},
+		{"pair hash spread", test_pair_hash_spread},
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("ip", NULL, NULL);
-	if (suite == NULL || !CU_add_test(suite, "parse hand texts", test_parse_hand_texts) ||
-	    !CU_add_test(suite, "parse random texts", test_parse_random_texts) ||
-	    !CU_add_test(suite, "format round trip", test_format_round_trip) ||
-	    !CU_add_test(suite, "format examples", test_format_examples) ||
-	    !CU_add_test(suite, "pair hash symmetric and keyed",
-			 test_pair_hash_symmetric_and_keyed) ||
-	    !CU_add_test(suite, "pair hash spread", test_pair_hash_spread)) {
-		CU_cleanup_registry();
-		return CU_get_error();
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return unit_run_suite("ip", NULL, NULL, tests, UNIT_COUNT(tests));
 }

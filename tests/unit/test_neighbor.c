@@ -12,6 +12,7 @@
 #include <CUnit/Basic.h>
 
 #include "neighbor.h"
+#include "unit_main.h"
 
 #define OUR_MAC 0x02, 0x00, 0x00, 0x00, 0x00, 0x20
 #define PEER_MAC 0x02, 0x00, 0x00, 0x00, 0x00, 0x10
@@ -529,10 +530,7 @@ static void test_out_buffer(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		{"ARP reply byte-exact", test_arp_reply},
 		{"ARP reply keeps the VLAN tag", test_arp_reply_vlan},
 		{"ARP: second address, RFC 5227 probe", test_arp_second_address_and_probe},
@@ -548,18 +546,6 @@ int main(void)
 		{"classify", test_classify},
 		{"output buffer and runts", test_out_buffer},
 	};
-	CU_pSuite suite;
-	unsigned int failures;
-	size_t i;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("neighbor", set_up_addresses, NULL);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return unit_run_suite("neighbor", set_up_addresses, NULL, tests, UNIT_COUNT(tests));
 }

@@ -17,6 +17,7 @@
 
 #include "events.h"
 #include "output.h"
+#include "unit_main.h"
 
 #define SEED 42
 #define SECOND 1000000000ull
@@ -488,27 +489,22 @@ static void test_expiry_and_eviction_events(void)
 
 int main(void)
 {
-	CU_pSuite suite;
-	unsigned int failures;
+	static const struct unit_test tests[] = {
+		{"clock and timestamps", test_timestamps},
+		{"CSV text, exactly", test_csv_exact},
+		{"CSV of an empty table", test_csv_empty_table},
+		{"atomic replacement", test_atomic_replace},
+		{"JSON keeps key order", test_json_keeps_key_order},
+		{"console table and totals", test_console_table},
+		{"console table lists the busiest", test_console_table_top_rows},
+		{"event lines parse back", test_event_lines},
+		{"expiry and eviction events", test_expiry_and_eviction_events},
+	};
+	int status;
 
 	if (mkdtemp(temp_dir) == NULL)
 		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("output", NULL, NULL);
-	CU_add_test(suite, "clock and timestamps", test_timestamps);
-	CU_add_test(suite, "CSV text, exactly", test_csv_exact);
-	CU_add_test(suite, "CSV of an empty table", test_csv_empty_table);
-	CU_add_test(suite, "atomic replacement", test_atomic_replace);
-	CU_add_test(suite, "JSON keeps key order", test_json_keeps_key_order);
-	CU_add_test(suite, "console table and totals", test_console_table);
-	CU_add_test(suite, "console table lists the busiest", test_console_table_top_rows);
-	CU_add_test(suite, "event lines parse back", test_event_lines);
-	CU_add_test(suite, "expiry and eviction events", test_expiry_and_eviction_events);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	status = unit_run_suite("output", NULL, NULL, tests, UNIT_COUNT(tests));
 	rmdir(temp_dir);
-	return failures == 0 ? 0 : 1;
+	return status;
 }

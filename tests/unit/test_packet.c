@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 
 #include "packet.h"
+#include "unit_main.h"
 
 #define PORT 5000
 #define PAYLOAD "[\"10.0.0.1\",1,\"10.0.0.2\",2,[1,2,3,4,5],[6,7,8,9,10]]"
@@ -505,10 +506,7 @@ static void test_ipv6_udp_checks(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		{"IPv4 report accepted", test_ipv4_accepted},
 		{"frame_runt", test_runt},
 		{"not_ip", test_not_ip},
@@ -531,18 +529,6 @@ int main(void)
 		{"ip_fragment (IPv6) and not_udp", test_ipv6_fragment_and_other_protocols},
 		{"UDP checks behind IPv6", test_ipv6_udp_checks},
 	};
-	CU_pSuite suite;
-	unsigned int failures;
-	size_t i;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("packet", NULL, NULL);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return unit_run_suite("packet", NULL, NULL, tests, UNIT_COUNT(tests));
 }

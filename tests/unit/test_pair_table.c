@@ -16,6 +16,7 @@
 
 #include "pair_table.h"
 #include "record.h"
+#include "unit_main.h"
 
 #define EVENT_LOG_MAX 64
 #define SEED UINT64_C(0x0123456789abcdef)
@@ -752,31 +753,22 @@ static void test_probe_length_with_similar_keys(void)
 
 int main(void)
 {
-	CU_pSuite suite;
-	unsigned int failures;
+	static const struct unit_test tests[] = {
+		{"refuses a bad configuration", test_refuses_bad_config},
+		{"names verdicts and events", test_names},
+		{"finds a pair in either order, counts", test_either_order_and_counts},
+		{"a shared address is another pair", test_shared_address_is_another_pair},
+		{"verdict waits for min_reports", test_verdict_min_reports},
+		{"verdict at exactly the threshold", test_verdict_threshold_exactly_met},
+		{"verdict follows the sliding window", test_verdict_window_slides},
+		{"expires in LRU order", test_expiry_order_and_counts},
+		{"evicts the least recently seen", test_eviction_takes_least_recently_seen},
+		{"pairs with colliding hashes", test_colliding_hashes},
+		{"agrees with a plain model under churn", test_agrees_with_model},
+		{"burst equals single", test_burst_equals_single},
+		{"2 M pairs through a 100 k table", test_two_million_pairs_in_small_table},
+		{"short probes with similar keys", test_probe_length_with_similar_keys},
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("pair_table", NULL, NULL);
-	CU_add_test(suite, "refuses a bad configuration", test_refuses_bad_config);
-	CU_add_test(suite, "names verdicts and events", test_names);
-	CU_add_test(suite, "finds a pair in either order, counts", test_either_order_and_counts);
-	CU_add_test(suite, "a shared address is another pair", test_shared_address_is_another_pair);
-	CU_add_test(suite, "verdict waits for min_reports", test_verdict_min_reports);
-	CU_add_test(suite, "verdict at exactly the threshold", test_verdict_threshold_exactly_met);
-	CU_add_test(suite, "verdict follows the sliding window", test_verdict_window_slides);
-	CU_add_test(suite, "expires in LRU order", test_expiry_order_and_counts);
-	CU_add_test(suite, "evicts the least recently seen",
-		    test_eviction_takes_least_recently_seen);
-	CU_add_test(suite, "pairs with colliding hashes", test_colliding_hashes);
-	CU_add_test(suite, "agrees with a plain model under churn", test_agrees_with_model);
-	CU_add_test(suite, "burst equals single", test_burst_equals_single);
-	CU_add_test(suite, "2 M pairs through a 100 k table",
-		    test_two_million_pairs_in_small_table);
-	CU_add_test(suite, "short probes with similar keys", test_probe_length_with_similar_keys);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return unit_run_suite("pair_table", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 
 #include "prefix.h"
+#include "unit_main.h"
 
 static struct ip_addr address(const char *text)
 {
@@ -241,10 +242,7 @@ static void test_format(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		{"IPv4 prefixes are stored IPv4-mapped", test_ipv4_stored_as_mapped},
 		{"a bare address is a host prefix", test_bare_address_is_host_prefix},
 		{"/0, /32 and /128", test_length_boundaries},
@@ -256,18 +254,6 @@ int main(void)
 		{"an empty list contains nothing", test_empty_list_contains_nothing},
 		{"prefix_format", test_format},
 	};
-	CU_pSuite suite;
-	unsigned int failures;
-	size_t i;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("prefix", NULL, NULL);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return unit_run_suite("prefix", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -16,6 +16,7 @@
 #include "json_number.h"
 #include "report.h"
 #include "report_oracle.h"
+#include "unit_main.h"
 
 #define TYPICAL                                                                      \
 	"[\"192.168.1.11\",0,\"34.46.43.93\",0,[10,107.7,1210.01,3276.7,21792.363]," \
@@ -735,29 +736,19 @@ static void test_shared_probe_reports(void)
 
 int main(void)
 {
-	CU_pSuite suite;
-	unsigned int failures;
+	static const struct unit_test tests[] = {
+		{"typical report", test_typical_report},
+		{"valid texts", test_valid_texts},
+		{"values", test_values},
+		{"one refusal per reason", test_refusals},
+		{"raw NUL refused", test_raw_nul_refused},
+		{"deep nesting", test_deep_nesting},
+		{"numbers against strtod", test_numbers_against_strtod},
+		{"number edges", test_number_edges},
+		{"short numbers", test_short_numbers},
+		{"differential against jansson", test_differential},
+		{"shared probe reports", test_shared_probe_reports},
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("report", NULL, NULL);
-	if (suite == NULL || !CU_add_test(suite, "typical report", test_typical_report) ||
-	    !CU_add_test(suite, "valid texts", test_valid_texts) ||
-	    !CU_add_test(suite, "values", test_values) ||
-	    !CU_add_test(suite, "one refusal per reason", test_refusals) ||
-	    !CU_add_test(suite, "raw NUL refused", test_raw_nul_refused) ||
-	    !CU_add_test(suite, "deep nesting", test_deep_nesting) ||
-	    !CU_add_test(suite, "numbers against strtod", test_numbers_against_strtod) ||
-	    !CU_add_test(suite, "number edges", test_number_edges) ||
-	    !CU_add_test(suite, "short numbers", test_short_numbers) ||
-	    !CU_add_test(suite, "differential against jansson", test_differential) ||
-	    !CU_add_test(suite, "shared probe reports", test_shared_probe_reports)) {
-		CU_cleanup_registry();
-		return CU_get_error();
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return unit_run_suite("report", NULL, NULL, tests, UNIT_COUNT(tests));
 }

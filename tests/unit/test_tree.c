@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "tree.h"
+#include "unit_main.h"
 
 static char temp_dir[] = "/tmp/cgnf-test-tree-XXXXXX";
 static char model_path[sizeof(temp_dir) + 32];
@@ -545,36 +546,31 @@ static void test_burst_equals_single(void)
 
 int main(void)
 {
-	CU_pSuite suite;
-	unsigned int failures;
+	static const struct unit_test tests[] = {
+		{"refuses unreadable and non-JSON files", test_refuses_bad_files},
+		{"refuses a bad format, version or key", test_refuses_bad_header},
+		{"refuses other features", test_refuses_bad_features},
+		{"refuses bad classes", test_refuses_bad_classes},
+		{"refuses inconsistent sizes", test_refuses_bad_sizes},
+		{"refuses bad children", test_refuses_bad_links},
+		{"refuses a cycle", test_refuses_cycle},
+		{"refuses an unreachable node", test_refuses_unreachable_node},
+		{"refuses a tree deeper than 64", test_refuses_too_deep},
+		{"refuses bad splits", test_refuses_bad_splits},
+		{"refuses bad leaf values", test_refuses_bad_values},
+		{"predicts on float32 boundaries", test_predicts_float32_boundaries},
+		{"predicts with a breadth-first tree", test_predicts_small_tree},
+		{"honours cg_class", test_cg_class_choice},
+		{"checksums, loads from memory", test_checksum_and_buffer},
+		{"burst equals single", test_burst_equals_single},
+	};
+	int status;
 
 	if (mkdtemp(temp_dir) == NULL)
 		return 1;
 	snprintf(model_path, sizeof(model_path), "%s/model.json", temp_dir);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("tree", NULL, NULL);
-	CU_add_test(suite, "refuses unreadable and non-JSON files", test_refuses_bad_files);
-	CU_add_test(suite, "refuses a bad format, version or key", test_refuses_bad_header);
-	CU_add_test(suite, "refuses other features", test_refuses_bad_features);
-	CU_add_test(suite, "refuses bad classes", test_refuses_bad_classes);
-	CU_add_test(suite, "refuses inconsistent sizes", test_refuses_bad_sizes);
-	CU_add_test(suite, "refuses bad children", test_refuses_bad_links);
-	CU_add_test(suite, "refuses a cycle", test_refuses_cycle);
-	CU_add_test(suite, "refuses an unreachable node", test_refuses_unreachable_node);
-	CU_add_test(suite, "refuses a tree deeper than 64", test_refuses_too_deep);
-	CU_add_test(suite, "refuses bad splits", test_refuses_bad_splits);
-	CU_add_test(suite, "refuses bad leaf values", test_refuses_bad_values);
-	CU_add_test(suite, "predicts on float32 boundaries", test_predicts_float32_boundaries);
-	CU_add_test(suite, "predicts with a breadth-first tree", test_predicts_small_tree);
-	CU_add_test(suite, "honours cg_class", test_cg_class_choice);
-	CU_add_test(suite, "checksums, loads from memory", test_checksum_and_buffer);
-	CU_add_test(suite, "burst equals single", test_burst_equals_single);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	status = unit_run_suite("tree", NULL, NULL, tests, UNIT_COUNT(tests));
 	unlink(model_path);
 	rmdir(temp_dir);
-	return failures == 0 ? 0 : 1;
+	return status;
 }
