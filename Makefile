@@ -67,7 +67,7 @@ $(CGNF): $(APP_OBJ) $(LIBCGNF)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib -iquote tests/unit $< $(LIBCGNF) -o $@ $(LDFLAGS) $(CUNIT_LIBS) $(LIB_LIBS)
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib -iquote tests/unit -iquote tests/common $< $(LIBCGNF) -o $@ $(LDFLAGS) $(CUNIT_LIBS) $(LIB_LIBS)
 
 # Small C programs the Python tests drive (e.g. predictions for the exactness test).
 $(BUILD)/tools/%: tests/tools/%.c $(LIBCGNF)
@@ -76,7 +76,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBCGNF)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O3 $(LIB_CFLAGS) -iquote lib $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(CFLAGS) -O3 $(LIB_CFLAGS) -iquote lib -iquote tests/common $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS)
 
 deps:
 	@scripts/install-deps.sh
@@ -103,7 +103,8 @@ soak: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) tests/soak.sh
 
-FORMAT_SRC = $(wildcard lib/*.[ch] app/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c tests/tools/*.c)
+FORMAT_SRC = $(wildcard lib/*.[ch] app/*.[ch] tests/unit/*.[ch] tests/common/*.h tests/fuzz/*.c \
+	tests/bench/*.[ch] tests/tools/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRC)

@@ -11,16 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_common.h"
 #include "neighbor.h"
 
 #define DEFAULT_RUNS 31u
 #define FRAMES_PER_RUN 1000000u
-
-struct figures {
-	double min, median, max;
-};
 
 static const uint8_t arp_request[42] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0,	0, 0,	0, 0x10, 0x08, 0x06, /* Ethernet */
@@ -62,21 +58,6 @@ static void put_solicitation(void)
 	message[3] = (uint8_t)~sum;
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static volatile int sink;
 
 /* ns per frame over runs: classify only, or classify then build the reply. */
@@ -103,8 +84,7 @@ static struct figures measure(const uint8_t *frame, size_t len, bool build,
 		samples[r] = (now_ns() - start) / FRAMES_PER_RUN;
 		sink = total;
 	}
-	qsort(samples, runs, sizeof(*samples), compare_doubles);
-	figures = (struct figures){samples[0], samples[runs / 2], samples[runs - 1]};
+	figures = summarize(samples, runs);
 	free(samples);
 	return figures;
 }

@@ -11,11 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "bench_common.h"
 #include "pair_table.h"
 #include "record.h"
+#include "resident_memory.h"
+#include "splitmix64.h"
 
 #define DEFAULT_PAIRS 1000000u
 #define DEFAULT_RUNS 7u
@@ -23,10 +24,6 @@
 #ifndef BURST
 #define BURST 32u
 #endif
-
-struct figures {
-	double min, median, max;
-};
 
 struct baseline_slot {
 	struct ip_pair pair;
@@ -41,37 +38,6 @@ struct baseline_table {
 	struct baseline_slot *slots;
 	uint32_t mask;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* splitmix64: a reproducible stream of random numbers. */
-static uint64_t next_random(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static int compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static struct figures summarize(double *samples, unsigned int runs)
-{
-	qsort(samples, runs, sizeof(*samples), compare_double);
-	return (struct figures){samples[0], samples[runs / 2], samples[runs - 1]};
-}
 
 static void baseline_update(struct baseline_table *table, const struct result_record *r)
 {
@@ -95,19 +61,6 @@ static void baseline_update(struct baseline_table *table, const struct result_re
 		s->ncg++;
 }
 
-static long rss_bytes(void)
-{
-	long pages_total, pages_resident;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld %ld", &pages_total, &pages_resident) != 2)
-		pages_resident = -1;
-	fclose(f);
-	return pages_resident * sysconf(_SC_PAGESIZE);
-}
-
 static void make_pairs(struct result_record *pairs, unsigned int count, uint64_t seed)
 {
 	uint64_t state = seed;
@@ -115,7 +68,7 @@ static void make_pairs(struct result_record *pairs, unsigned int count, uint64_t
 
 	for (i = 0; i < count; i++) {
 		uint32_t client = UINT32_C(0x0a000000) + i; /* 10.x.y.z: distinct */
-		uint32_t server = (uint32_t)next_random(&state);
+		uint32_t server = (uint32_t)splitmix64_next(&state);
 		uint8_t v4[4];
 
 		memset(&pairs[i], 0, sizeof(pairs[i]));
@@ -135,7 +88,7 @@ static void make_results(struct result_record *results, unsigned int count,
 	unsigned int i;
 
 	for (i = 0; i < count; i++) {
-		uint64_t r = next_random(state);
+		uint64_t r = splitmix64_next(state);
 		unsigned int which = random_order ? (unsigned int)(r % pair_count) : i % pair_count;
 
 		results[i] = pairs[which];
@@ -147,7 +100,7 @@ static void make_results(struct result_record *results, unsigned int count,
 static double time_table(struct pair_table *table, const struct result_record *results,
 			 unsigned int count, bool burst)
 {
-	uint64_t start = now_ns();
+	double start = now_ns();
 	unsigned int i, n;
 
 	if (burst) {
@@ -160,18 +113,18 @@ static double time_table(struct pair_table *table, const struct result_record *r
 			pair_table_update(table, &results[i].pair, results[i].hash,
 					  results[i].is_cg, results[i].rx_time_ns);
 	}
-	return (double)(now_ns() - start) / count;
+	return (now_ns() - start) / count;
 }
 
 static double time_baseline(struct baseline_table *table, const struct result_record *results,
 			    unsigned int count)
 {
-	uint64_t start = now_ns();
+	double start = now_ns();
 	unsigned int i;
 
 	for (i = 0; i < count; i++)
 		baseline_update(table, &results[i]);
-	return (double)(now_ns() - start) / count;
+	return (now_ns() - start) / count;
 }
 
 static void print_figures(const char *what, const struct figures *f)
@@ -226,7 +179,7 @@ int main(int argc, char **argv)
 	for (run = 0; run < runs; run++) {
 		struct pair_table *table;
 
-		rss_before = rss_bytes();
+		rss_before = resident_bytes();
 		table = pair_table_create(&config, NULL, NULL);
 		if (table == NULL) {
 			perror("pair_table_create");
@@ -237,7 +190,7 @@ int main(int argc, char **argv)
 		one[run] = time_table(table, results, UPDATES_PER_RUN, false);
 		burst[run] = time_table(table, results, UPDATES_PER_RUN, true);
 		cyclic[run] = time_table(table, cycle, UPDATES_PER_RUN, true);
-		rss_after = rss_bytes();
+		rss_after = resident_bytes();
 		pair_table_free(table);
 
 		baseline.mask = slots - 1;

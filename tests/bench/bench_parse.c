@@ -11,13 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
+#include "bench_common.h"
 #include "features.h"
 #include "prefix.h"
 #include "report.h"
+#include "splitmix64.h"
 
 #define GENERATED_REPORTS 4096u
 /* Many short runs: the minimum is what the code costs, the rest is the machine's noise. */
@@ -31,24 +32,16 @@ struct corpus {
 	size_t count;
 };
 
-struct figures {
-	double min, median, max;
-};
-
 static uint64_t rng_state = 0xbe7c4a11ull;
 
 static uint64_t rng_next(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return splitmix64_next(&rng_state);
 }
 
 static double rng_uniform(double low, double high)
 {
-	return low + (high - low) * (double)(rng_next() >> 11) / 9007199254740992.0;
+	return low + (high - low) * splitmix64_unit(&rng_state);
 }
 
 static int corpus_add(struct corpus *corpus, const char *text, size_t length)
@@ -134,32 +127,6 @@ static int load(struct corpus *corpus, const char *path)
 	}
 	fclose(file);
 	return corpus->count > 0 ? 0 : -1;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static struct figures summarize(double *samples, unsigned int runs)
-{
-	struct figures figures;
-
-	qsort(samples, runs, sizeof(*samples), compare_doubles);
-	figures.min = samples[0];
-	figures.median = samples[runs / 2];
-	figures.max = samples[runs - 1];
-	return figures;
 }
 
 /* Keeps the optimizer from dropping the work. */

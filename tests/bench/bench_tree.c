@@ -13,8 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "bench_common.h"
+#include "splitmix64.h"
 #include "tree.h"
 
 #define BATCH 100000
@@ -23,14 +24,9 @@
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
-/* splitmix64, mapped to [0, 1). */
 static double uniform(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+	return splitmix64_unit(&rng_state);
 }
 
 static double log_uniform(double low_exponent, double high_exponent)
@@ -83,31 +79,6 @@ static int load_vectors(const char *path, struct features *vectors)
 	for (size_t i = count; i < BATCH; i++)
 		vectors[i] = vectors[i % count];
 	return 0;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-struct figures {
-	double min, median, max;
-};
-
-static struct figures summarize(double *ns_per_vector)
-{
-	qsort(ns_per_vector, RUNS, sizeof(double), compare_doubles);
-	return (struct figures){ns_per_vector[0], ns_per_vector[RUNS / 2], ns_per_vector[RUNS - 1]};
 }
 
 static void print_figures(const char *what, struct figures figures)
@@ -168,9 +139,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "burst and single disagree\n");
 		return 1;
 	}
-	batch = summarize(batch_ns);
-	burst = summarize(burst_ns);
-	single = summarize(single_ns);
+	batch = summarize(batch_ns, RUNS);
+	burst = summarize(burst_ns, RUNS);
+	single = summarize(single_ns, RUNS);
 
 	printf("model %s: %u nodes, depth %u; %d vectors, %d runs, %.1f%% cloud gaming\n", argv[1],
 	       tree_get_info(tree)->n_nodes, tree_get_info(tree)->depth, BATCH, RUNS,

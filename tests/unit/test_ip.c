@@ -12,18 +12,11 @@
 #include <CUnit/Basic.h>
 
 #include "ip.h"
+#include "splitmix64.h"
 #include "unit_main.h"
 
+/* Fixed seed: the same random texts and keys on every run. */
 static uint64_t rng_state = 0x1dea5eedf00dull;
-
-static uint64_t rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 /* What ip_parse must give: inet_pton's answer, IPv4 first, IPv4 mapped. */
 static int reference_parse(struct ip_addr *addr, const char *text)
@@ -136,7 +129,7 @@ static void test_parse_random_texts(void)
 
 	parsed_valid = 0;
 	for (int i = 0; i < 300000; i++) {
-		uint64_t r = rng_next();
+		uint64_t r = splitmix64_next(&rng_state);
 		size_t length;
 
 		switch (i % 4) {
@@ -158,10 +151,10 @@ static void test_parse_random_texts(void)
 			break;
 		default:
 			length = r % (IP_TEXT_MAX + 2);
-			r = rng_next();
+			r = splitmix64_next(&rng_state);
 			for (size_t j = 0; j < length; j++) {
 				if (j % 8 == 0)
-					r = rng_next();
+					r = splitmix64_next(&rng_state);
 				text[j] = alphabet[(r >> (8 * (j % 8))) % (sizeof(alphabet) - 1)];
 			}
 			text[length] = '\0';
@@ -177,7 +170,7 @@ static void test_parse_random_texts(void)
 
 static void random_address(struct ip_addr *addr)
 {
-	uint64_t r = rng_next(), s = rng_next();
+	uint64_t r = splitmix64_next(&rng_state), s = splitmix64_next(&rng_state);
 
 	memcpy(addr->bytes, &r, 8);
 	memcpy(addr->bytes + 8, &s, 8);
@@ -241,7 +234,7 @@ static void test_pair_hash_symmetric_and_keyed(void)
 
 	for (int i = 0; i < 100000; i++) {
 		struct ip_pair pair, swapped;
-		uint64_t seed = rng_next();
+		uint64_t seed = splitmix64_next(&rng_state);
 
 		random_address(&pair.ip1);
 		if (i % 16 == 0)
@@ -254,7 +247,8 @@ static void test_pair_hash_symmetric_and_keyed(void)
 		CU_ASSERT_TRUE(ip_pair_same(&pair, &swapped));
 		CU_ASSERT_TRUE(ip_pair_same(&pair, &pair));
 		seed_changes += ip_pair_hash(&pair, seed) != ip_pair_hash(&pair, seed ^ 1);
-		swapped.ip2.bytes[rng_next() % 16] ^= (uint8_t)(1u << (rng_next() % 8));
+		swapped.ip2.bytes[splitmix64_next(&rng_state) % 16] ^=
+			(uint8_t)(1u << (splitmix64_next(&rng_state) % 8));
 		CU_ASSERT_FALSE(ip_pair_same(&pair, &swapped));
 	}
 	CU_ASSERT_TRUE(seed_changes > 99900);
@@ -271,7 +265,7 @@ static void test_pair_hash_spread(void)
 	static unsigned int low_bits[BUCKETS];
 	unsigned int modulo[CLASSIFIERS] = {0};
 	double chi_low = 0, chi_modulo = 0;
-	uint64_t seed = rng_next();
+	uint64_t seed = splitmix64_next(&rng_state);
 
 	for (unsigned int i = 0; i < PAIRS; i++) {
 		struct ip_pair pair;

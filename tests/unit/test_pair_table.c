@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
 #include "pair_table.h"
 #include "record.h"
+#include "resident_memory.h"
 #include "unit_main.h"
 
 #define EVENT_LOG_MAX 64
@@ -654,19 +654,6 @@ static void test_burst_equals_single(void)
 	free(results);
 	free(all_single);
 	free(all_burst);
-}
-
-static long resident_bytes(void)
-{
-	long pages_total, pages_resident = -1;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld %ld", &pages_total, &pages_resident) != 2)
-		pages_resident = -1;
-	fclose(f);
-	return pages_resident * sysconf(_SC_PAGESIZE);
 }
 
 /* The case: a flood of new pairs cannot grow the table. */

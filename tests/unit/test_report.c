@@ -16,27 +16,19 @@
 #include "json_number.h"
 #include "report.h"
 #include "report_oracle.h"
+#include "splitmix64.h"
 #include "unit_main.h"
 
 #define TYPICAL                                                                      \
 	"[\"192.168.1.11\",0,\"34.46.43.93\",0,[10,107.7,1210.01,3276.7,21792.363]," \
 	"[54,1220.6482,80286.641,555.55554,1899091.9]]"
 
-/* Fixed-seed generator (splitmix64): the same corpus on every run. */
+/* Fixed seed: the same corpus on every run. */
 static uint64_t rng_state = 0x5eed0f0cafe5eedull;
-
-static uint64_t rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 static unsigned int rng_below(unsigned int bound)
 {
-	return (unsigned int)(rng_next() % bound);
+	return (unsigned int)(splitmix64_next(&rng_state) % bound);
 }
 
 static enum drop_reason parse_string(const char *text, struct report *out)
@@ -298,7 +290,7 @@ static size_t random_number_text(char *out, size_t size)
 	case 1:
 	case 2: {
 		/* Random bit patterns, printed exactly or shortened like the probe does. */
-		uint64_t bits = rng_next();
+		uint64_t bits = splitmix64_next(&rng_state);
 		static const char *const formats[] = {"%.17g", "%.8g", "%.15g", "%.3e", "%.16e"};
 
 		memcpy(&value, &bits, sizeof(value));
@@ -308,7 +300,8 @@ static size_t random_number_text(char *out, size_t size)
 	}
 	case 3:
 		/* Probe-like magnitudes. */
-		value = (double)rng_next() / 18446744073709551616.0 * pow(10, rng_below(9));
+		value = (double)splitmix64_next(&rng_state) / 18446744073709551616.0 *
+			pow(10, rng_below(9));
 		return (size_t)snprintf(out, size, "%.8g", value);
 	case 4:
 		/* Integers near the limits of long long and of 2^53. */
@@ -505,7 +498,7 @@ static void test_number_edges(void)
 	 * up to 767 significant digits decide how they round.
 	 */
 	for (int i = 0; i < 3000; i++) {
-		uint64_t bits = rng_next() >> 1;
+		uint64_t bits = splitmix64_next(&rng_state) >> 1;
 		double below;
 		long double halfway;
 		size_t length, mantissa_end;
