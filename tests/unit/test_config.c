@@ -10,6 +10,7 @@
 #include <CUnit/Basic.h>
 
 #include "config.h"
+#include "unit_files.h"
 #include "unit_main.h"
 
 #define ARGS_MAX 64
@@ -21,13 +22,9 @@ static char err[512];
 static const char *write_file(const char *name, const char *text)
 {
 	static char path[256];
-	FILE *file;
 
 	snprintf(path, sizeof(path), "%s/%s", temp_dir, name);
-	file = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
-	fputs(text, file);
-	fclose(file);
+	write_text_file(path, text);
 	return path;
 }
 
@@ -116,6 +113,25 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(config_validate(&config, err, sizeof(err)), 0);
 }
 
+/* The values that test_every_option and test_every_key give alike. */
+static void assert_values_set_by_both(const struct cgnf_config *config)
+{
+	CU_ASSERT_EQUAL(config->udp_port, 6001);
+	CU_ASSERT_TRUE(has_prefix(&config->probes, 0, "10.0.0.1/32"));
+	CU_ASSERT_EQUAL(config->lan.count, 2);
+	CU_ASSERT_EQUAL(config->rx_lcores, 2);
+	CU_ASSERT_EQUAL(config->classifiers, 3);
+	CU_ASSERT_EQUAL(config->idle_timeout_s, 2.5);
+	CU_ASSERT_TRUE(config->exit_on_idle);
+	CU_ASSERT_EQUAL(config->duration_s, 30);
+	CU_ASSERT_TRUE(config->lossless);
+	CU_ASSERT_TRUE(config->busy_poll);
+	CU_ASSERT_STRING_EQUAL(config->events_path, "-");
+	CU_ASSERT_EQUAL(config->max_pairs, 5000);
+	CU_ASSERT_EQUAL(config->pair_timeout_s, 0);
+	CU_ASSERT_TRUE(config->quiet);
+}
+
 static void test_every_option(void)
 {
 	struct cgnf_config config;
@@ -131,36 +147,23 @@ static void test_every_option(void)
 		      "--ring-size", "1024", "--mbufs", "65536", "--ip", "192.0.2.1", "--ip",
 		      "2001:db8::7", "--quiet", NULL),
 		0);
+	assert_values_set_by_both(&config);
 	CU_ASSERT_STRING_EQUAL(config.model_path, "m.json");
-	CU_ASSERT_EQUAL(config.udp_port, 6001);
 	CU_ASSERT_EQUAL(config.probes.count, 2);
-	CU_ASSERT_TRUE(has_prefix(&config.probes, 0, "10.0.0.1/32"));
 	CU_ASSERT_TRUE(has_prefix(&config.probes, 1, "2001:db8::/32"));
-	CU_ASSERT_EQUAL(config.lan.count, 2);
 	CU_ASSERT_TRUE(has_prefix(&config.lan, 0, "192.168.0.0/16"));
 	CU_ASSERT_TRUE(has_prefix(&config.lan, 1, "fc00::/7"));
-	CU_ASSERT_EQUAL(config.rx_lcores, 2);
-	CU_ASSERT_EQUAL(config.classifiers, 3);
-	CU_ASSERT_EQUAL(config.idle_timeout_s, 2.5);
-	CU_ASSERT_TRUE(config.exit_on_idle);
-	CU_ASSERT_EQUAL(config.duration_s, 30);
-	CU_ASSERT_TRUE(config.lossless);
-	CU_ASSERT_TRUE(config.busy_poll);
 	CU_ASSERT_STRING_EQUAL(config.csv_path, "out.csv");
 	CU_ASSERT_STRING_EQUAL(config.stats_json_path, "stats.json");
-	CU_ASSERT_STRING_EQUAL(config.events_path, "-");
 	CU_ASSERT_EQUAL(config.stats_interval_s, 0);
 	CU_ASSERT_EQUAL(config.verdict_window, 128);
 	CU_ASSERT_EQUAL(config.verdict_min_reports, 0);
 	CU_ASSERT_EQUAL(config.verdict_threshold, 0.75);
-	CU_ASSERT_EQUAL(config.max_pairs, 5000);
-	CU_ASSERT_EQUAL(config.pair_timeout_s, 0);
 	CU_ASSERT_EQUAL(config.ring_size, 1024);
 	CU_ASSERT_EQUAL(config.mbufs, 65536);
 	CU_ASSERT_EQUAL(config.local_ip_count, 2);
 	CU_ASSERT_TRUE(is_address(&config.local_ips[0], "192.0.2.1"));
 	CU_ASSERT_TRUE(is_address(&config.local_ips[1], "2001:db8::7"));
-	CU_ASSERT_TRUE(config.quiet);
 	CU_ASSERT_EQUAL(config_validate(&config, err, sizeof(err)), 0);
 	/* "--name=value" works too. */
 	CU_ASSERT_EQUAL(parse(&config, "--udp-port=7000", NULL), 0);
@@ -184,29 +187,16 @@ static void test_every_key(void)
 		     " \"verdict_threshold\": 1, \"max_pairs\": 5000, \"pair_timeout\": 0,"
 		     " \"ring_size\": 65536, \"ip\": [\"192.0.2.1\"], \"quiet\": true}"),
 		0);
+	assert_values_set_by_both(&config);
 	CU_ASSERT_STRING_EQUAL(config.model_path, "/abs/m.json");
-	CU_ASSERT_EQUAL(config.udp_port, 6001);
-	CU_ASSERT_TRUE(has_prefix(&config.probes, 0, "10.0.0.1/32"));
-	CU_ASSERT_EQUAL(config.lan.count, 2);
-	CU_ASSERT_EQUAL(config.rx_lcores, 2);
-	CU_ASSERT_EQUAL(config.classifiers, 3);
-	CU_ASSERT_EQUAL(config.idle_timeout_s, 2.5);
-	CU_ASSERT_TRUE(config.exit_on_idle);
-	CU_ASSERT_EQUAL(config.duration_s, 30);
-	CU_ASSERT_TRUE(config.lossless);
-	CU_ASSERT_TRUE(config.busy_poll);
 	CU_ASSERT_STRING_EQUAL(config.csv_path, "o.csv");
 	CU_ASSERT_STRING_EQUAL(config.stats_json_path, "s.json");
-	CU_ASSERT_STRING_EQUAL(config.events_path, "-");
 	CU_ASSERT_EQUAL(config.stats_interval_s, 0.5);
 	CU_ASSERT_EQUAL(config.verdict_window, 64);
 	CU_ASSERT_EQUAL(config.verdict_min_reports, 8);
 	CU_ASSERT_EQUAL(config.verdict_threshold, 1.0);
-	CU_ASSERT_EQUAL(config.max_pairs, 5000);
-	CU_ASSERT_EQUAL(config.pair_timeout_s, 0);
 	CU_ASSERT_EQUAL(config.ring_size, 65536);
 	CU_ASSERT_EQUAL(config.local_ip_count, 1);
-	CU_ASSERT_TRUE(config.quiet);
 	CU_ASSERT_TRUE(contains(config.config_path, "all.json"));
 	/* false is a value too. */
 	CU_ASSERT_EQUAL(load(&config, "false.json", "{\"lossless\": false}"), 0);
@@ -435,6 +425,25 @@ static void test_bad_arguments(void)
 	CU_ASSERT_EQUAL(config.udp_port, 6000);
 }
 
+/* Points stdout at fd (when both are open); returns the old stdout for stdout_restore. */
+static int stdout_redirect(int fd)
+{
+	int saved;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (saved >= 0 && fd >= 0)
+		dup2(fd, STDOUT_FILENO);
+	return saved;
+}
+
+static void stdout_restore(int saved)
+{
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+}
+
 static void test_help(void)
 {
 	static const char *const names[] = {
@@ -475,15 +484,11 @@ static void test_help(void)
 	ssize_t n;
 
 	/* Capture stdout to check the text. */
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
 	fd = open(temp_dir, O_TMPFILE | O_RDWR, 0600);
+	saved = stdout_redirect(fd);
 	CU_ASSERT_FATAL(saved >= 0 && fd >= 0);
-	dup2(fd, STDOUT_FILENO);
 	ret = parse(&config, "--udp-port", "6000", "--help", "--frobnicate", NULL);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
+	stdout_restore(saved);
 	n = pread(fd, usage, sizeof(usage) - 1, 0);
 	close(fd);
 	CU_ASSERT_EQUAL(ret, 1);
@@ -492,14 +497,10 @@ static void test_help(void)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CU_ASSERT_TRUE(contains(usage, names[i]));
 	/* -h too. */
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
 	fd = open("/dev/null", O_WRONLY);
-	dup2(fd, STDOUT_FILENO);
+	saved = stdout_redirect(fd);
 	ret = parse(&config, "-h", NULL);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
+	stdout_restore(saved);
 	close(fd);
 	CU_ASSERT_EQUAL(ret, 1);
 }

@@ -4,15 +4,8 @@
 #include <CUnit/Basic.h>
 
 #include "features.h"
+#include "unit_address.h"
 #include "unit_main.h"
-
-static struct ip_addr address(const char *text)
-{
-	struct ip_addr addr;
-
-	CU_ASSERT_EQUAL_FATAL(ip_parse(&addr, text, strlen(text)), 0);
-	return addr;
-}
 
 static bool same_address(const struct ip_addr *a, const char *text)
 {

@@ -17,6 +17,7 @@
 
 #include "events.h"
 #include "output.h"
+#include "unit_files.h"
 #include "unit_main.h"
 
 #define SEED 42
@@ -90,15 +91,6 @@ static char *read_file(const char *path)
 	}
 	fclose(file);
 	return text;
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *file = fopen(path, "w");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
-	fputs(text, file);
-	fclose(file);
 }
 
 /* Nothing but the named files: no PATH.tmp.PID left behind. */
@@ -206,7 +198,7 @@ static void test_atomic_replace(void)
 	const char *path = temp_path("out.txt");
 	char err[256] = "", *text;
 
-	write_text(path, "old content\n");
+	write_text_file(path, "old content\n");
 	CU_ASSERT_EQUAL(output_write_atomic(path, write_hello, NULL, err, sizeof(err)), 0);
 	text = read_file(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
@@ -241,7 +233,7 @@ static void test_json_keeps_key_order(void)
 	json_object_set_new(stats, "rx_packets", json_integer(10));
 	json_object_set_new(stats, "drops", json_object());
 	json_object_set_new(stats, "elapsed_s", json_real(1.5));
-	write_text(path, "{}");
+	write_text_file(path, "{}");
 	CU_ASSERT_EQUAL(output_write_json(path, stats, err, sizeof(err)), 0);
 	text = read_file(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
@@ -445,7 +437,7 @@ static void test_expiry_and_eviction_events(void)
 	char *text, *second;
 	json_t *line;
 
-	write_text(path, "{\"kept\":true}\n"); /* appended to, not replaced */
+	write_text_file(path, "{\"kept\":true}\n"); /* appended to, not replaced */
 	events = events_open(path, &test_clock);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(events);
 	table = pair_table_create(&config, events_write, events);

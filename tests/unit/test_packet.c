@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 
 #include "packet.h"
+#include "unit_address.h"
 #include "unit_main.h"
 
 #define PORT 5000
@@ -140,7 +141,7 @@ static void assert_accepted(const struct frame *f, const char *source)
 	CU_ASSERT_PTR_EQUAL(out.data, f->bytes + f->udp + 8);
 	CU_ASSERT_EQUAL(out.len, PAYLOAD_LEN);
 	CU_ASSERT_EQUAL(memcmp(out.data, PAYLOAD, PAYLOAD_LEN), 0);
-	CU_ASSERT_EQUAL_FATAL(ip_parse(&expected, source, strlen(source)), 0);
+	expected = address(source);
 	CU_ASSERT_EQUAL(memcmp(&out.source, &expected, sizeof(expected)), 0);
 }
 

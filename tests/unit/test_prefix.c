@@ -6,15 +6,8 @@
 #include <CUnit/Basic.h>
 
 #include "prefix.h"
+#include "unit_address.h"
 #include "unit_main.h"
-
-static struct ip_addr address(const char *text)
-{
-	struct ip_addr addr;
-
-	CU_ASSERT_EQUAL_FATAL(ip_parse(&addr, text, strlen(text)), 0);
-	return addr;
-}
 
 static bool list_contains(const struct prefix_list *list, const char *text)
 {

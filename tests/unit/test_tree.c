@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "tree.h"
+#include "unit_files.h"
 #include "unit_main.h"
 
 static char temp_dir[] = "/tmp/cgnf-test-tree-XXXXXX";
@@ -70,21 +71,12 @@ static json_t *model_json(const struct small_tree *tree)
 		integers(tree->feature, tree->n), "threshold", thresholds, "value", values);
 }
 
-static void write_file(const char *text)
-{
-	FILE *file = fopen(model_path, "w");
-
-	CU_ASSERT_FATAL(file != NULL);
-	fputs(text, file);
-	fclose(file);
-}
-
 /* Writes the model, loads it, and frees the JSON. */
 static struct tree *load_json(json_t *model, char *err, size_t err_size)
 {
 	char *text = json_dumps(model, JSON_REAL_PRECISION(17));
 
-	write_file(text);
+	write_text_file(model_path, text);
 	free(text);
 	json_decref(model);
 	return tree_load(model_path, err, err_size);
@@ -106,7 +98,7 @@ static void check_text_refused(const char *text, const char *reason)
 	char err[256] = "";
 	struct tree *tree;
 
-	write_file(text);
+	write_text_file(model_path, text);
 	tree = tree_load(model_path, err, sizeof(err));
 	CU_ASSERT_PTR_NULL(tree);
 	tree_free(tree);
@@ -461,7 +453,7 @@ static void test_checksum_and_buffer(void)
 	json_decref(model);
 
 	CU_ASSERT_EQUAL(fnv1a_64_reference("a", 1), 0xaf63dc4c8601ec8cull);
-	write_file(text);
+	write_text_file(model_path, text);
 	from_file = tree_load(model_path, err, sizeof(err));
 	from_buffer = tree_load_buffer(text, strlen(text), "in memory", err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(from_file);
