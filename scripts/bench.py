@@ -60,17 +60,41 @@ def model_paths(work):
     return default, default, "model/default.json"
 
 
+def real_report_texts(work):
+    """The texts of ../shared's real probe reports, one a line (in build/ only)."""
+    pcap = os.path.join(SHARED, "parity", "probe_reports.pcap")
+    if not os.path.exists(pcap):
+        return None
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    from cgnf_pcap import decode_frame, read_pcap
+    out = os.path.join(work, "real-reports.txt")
+    with open(out, "wb") as f:
+        for packet in read_pcap(pcap):
+            decoded = decode_frame(packet.data)
+            if decoded.reason is None:
+                f.write(decoded.payload + b"\n")
+    return out
+
+
 def bench_micro(work, model_json, model_sklearn, pairs):
     texts = os.path.join(work, "reports.txt")
     pcap = os.path.join(work, "reports.pcap")
     subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "gen_reports.py"), "--pairs", str(pairs),
                     "--ipv6-share", "0.2", "--seed", "1", "--texts", texts, "-o", pcap],
                    check=True, stdout=subprocess.DEVNULL)
+    texts_v4 = os.path.join(work, "reports-ipv4.txt")
+    subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "gen_reports.py"), "--pairs", str(pairs),
+                    "--ipv6-share", "0", "--seed", "1", "--texts", texts_v4, "-o", os.path.join(work, "v4.pcap")],
+                   check=True, stdout=subprocess.DEVNULL)
     vectors = os.path.join(work, "vectors.bin")
     sklearn = run_json([PYTHON, os.path.join(ROOT, "scripts", "bench_sklearn.py"), model_sklearn,
                         "--write-vectors", vectors, "--runs", "5"])
+    parse_bench = os.path.join(BUILD, "bench", "bench_parse")
+    real = real_report_texts(work)
     return {
-        "parse": run_json([os.path.join(BUILD, "bench", "bench_parse"), texts]),
+        "parse": run_json([parse_bench, texts]),
+        "parse_ipv4": run_json([parse_bench, texts_v4]),
+        "parse_real": run_json([parse_bench, real]) if real else None,
         "tree": run_json([os.path.join(BUILD, "bench", "bench_tree"), model_json, vectors]),
         "sklearn": sklearn,
         "pair_table": run_json([os.path.join(BUILD, "bench", "bench_pair_table")]),
@@ -153,17 +177,21 @@ def main():
     parse, tree, sklearn, table = micro["parse"], micro["tree"], micro["sklearn"], micro["pair_table"]
     figures = {
         "parse_features_ns": parse["parse_features_ns"],
+        "parse_features_ipv4_ns": micro["parse_ipv4"]["parse_features_ns"],
         "jansson_ns": parse["jansson_ns"],
         "tree_batch_ns": tree["burst32"],
         "tree_single_ns": tree["single"],
         "sklearn_batch_ns": sklearn["batch_float32"],
         "sklearn_single_ns": sklearn["single"],
         "pair_table_update_ns": table["update_burst_ns"],
+        "pair_table_update_cyclic_ns": table["update_burst_cyclic_ns"],
         "pair_table_baseline_ns": table["baseline_ns"],
         "pipeline_reports_per_s": pipeline,
         "bytes_per_pair": table["bytes_per_pair"],
         **idle,
     }
+    if micro["parse_real"]:
+        figures["parse_features_real_ns"] = micro["parse_real"]["parse_features_ns"]
 
     def median(name):
         value = figures[name]
@@ -172,18 +200,22 @@ def main():
     print()
     print(f"{'figure':<34} {'min':>10} {'median':>10} {'max':>10}   {'baseline (same run)':<30} "
           f"{'median':>12}   {'ratio':>8}   target")
-    row("parse + features, ns/report", figures["parse_features_ns"], "jansson json_loadb + values",
+    row("parse + features, ns (20% IPv6)", figures["parse_features_ns"], "jansson json_loadb + values",
         f"{median('jansson_ns'):.1f}", f"{median('jansson_ns') / median('parse_features_ns'):.1f}x",
         "<= 120 ns, >= 15x")
+    row("  the same, IPv4 reports only", figures["parse_features_ipv4_ns"], "", "", "", "")
+    if "parse_features_real_ns" in figures:
+        row("  the same, real probe reports", figures["parse_features_real_ns"], "", "", "", "")
     row("tree predict, ns/report (bursts)", figures["tree_batch_ns"], "sklearn predict, batch 100k",
         f"{median('sklearn_batch_ns'):.1f}", f"{median('sklearn_batch_ns') / median('tree_batch_ns'):.1f}x",
         "<= 10 ns")
     row("tree predict, ns/report (single)", figures["tree_single_ns"], "sklearn predict, one row",
         f"{median('sklearn_single_ns'):.0f}",
         f"{median('sklearn_single_ns') / median('tree_single_ns'):.0f}x", "")
-    row("pair table update, ns (1M pairs)", figures["pair_table_update_ns"], "plain open addressing",
+    row("pair table update, ns (1M, random)", figures["pair_table_update_ns"], "plain open addressing",
         f"{median('pair_table_baseline_ns'):.1f}",
         f"{median('pair_table_update_ns') / median('pair_table_baseline_ns'):.2f}x", "<= 40 ns")
+    row("  the same, pairs in the probe's cycle", figures["pair_table_update_cyclic_ns"], "", "", "", "")
     row("pipeline, reports/s", figures["pipeline_reports_per_s"], "old Python system",
         f"{OLD_SYSTEM_REPORTS_PER_S}", f"{median('pipeline_reports_per_s') / OLD_SYSTEM_REPORTS_PER_S:.0f}x",
         ">= 3 M/s, >= 320x")
