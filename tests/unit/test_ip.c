@@ -101,6 +101,63 @@ static const char *const hand_texts[] = {
 	"0000:0000:0000:0000:0000:0000:255.255.255.255",
 	"1::2::3",
 	"::ffff:255.255.255.256",
+	/* IPv6 edges, each checked against glibc 2.36 */
+	"1::2:3:4:5:6:7",
+	"::1:2:3:4:5:6:7",
+	"1:2:3:4:5:6:7:8::",
+	"::1:2:3:4:5:6:7:8",
+	"1:2:3:4:5:6:7:8:",
+	":1:2:3:4:5:6:7:8",
+	"1:2:3:4::5:6:7:8",
+	":1::",
+	":",
+	":::",
+	"::::",
+	"1:",
+	"1::2:3::",
+	"1:2:3:4:5:6::1.2.3.4",
+	"1:2:3:4:5::1.2.3.4",
+	"::1:2:3:4:5:1.2.3.4",
+	"a:b:c:d:e:f:1.2.3.4",
+	"1:2:3:4:5:6:7:8:1.2.3.4",
+	"::01.2.3.4",
+	"::1.2.3.04",
+	"::1.2.3.4.",
+	"::1.2.3.4:1",
+	"::1.2.3.4::",
+	"1.2.3.4::",
+	"::a.2.3.4",
+	"::1.2.3",
+	"::.1.2.3",
+	"::1..2.3",
+	":1.2.3.4",
+	"::1234.1.1.1",
+	"::12345.1.1.1",
+	"1::1.2.3.4",
+	"::255.255.255.255",
+	"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+	"0ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+	"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	"0000:0000:0000:0000:0000:0000:0000:0000",
+	"00000::",
+	"01234::",
+	"12345::1",
+	"::12345",
+	"ABCD:EF01:2345:6789:abcd:ef01:2345:6789",
+	"aBcD::eF",
+	"1:g::",
+	"1::G",
+	"::1 ",
+	" ::1",
+	"::1%eth0",
+	"fe80::1%1",
+	"1:2:3:4:5:6:7:8%eth0",
+	"0:0:0:0:0:0:0:0:0",
+	"1::2::3",
+	"::-1",
+	"::+1",
+	"[::1]",
+	"::0x1",
 };
 
 static void test_parse_hand_texts(void)
@@ -166,6 +223,97 @@ static void test_parse_random_texts(void)
 	printf("\nip_parse: %lu random texts compared with inet_pton, %lu valid\n", count,
 	       parsed_valid);
 	CU_ASSERT_TRUE(parsed_valid > 30000); /* the generator reaches both outcomes */
+}
+
+/*
+ * One IPv6-shaped text: 6 to 9 groups of 0 to 5 digits in either case, a
+ * run of groups sometimes left out as "::", sometimes a dotted quad (leading
+ * zeros and parts over 255 included) instead of the last two groups, and
+ * sometimes one character inserted, deleted or replaced.
+ */
+static void random_v6_text(char *text, size_t size)
+{
+	static const char mutation_alphabet[] = "0123456789abcdefABCDEF::..g%x 0";
+	static const char digits[] = "0123456789abcdef";
+	uint64_t r = splitmix64_next(&rng_state), s = splitmix64_next(&rng_state);
+	unsigned int groups = r % 2 ? 8 : 6 + (unsigned int)(r >> 1) % 4, quad = (r >> 2) % 3 == 0;
+	unsigned int odd_group = (unsigned int)(s >> 58); /* one group over-long or empty */
+	unsigned int run_from = (unsigned int)(r >> 4) % (groups + 1);
+	unsigned int run_length = (r >> 8) % 3 == 0 ? 0 : (unsigned int)(r >> 10) % 5;
+	size_t at = 0;
+
+	for (unsigned int g = 0; g < groups - 2 * quad; g++) {
+		unsigned int width = 1 + (unsigned int)(s >> (4 * (g % 16))) % 4;
+
+		if (run_length > 0 && g == run_from) {
+			at += (size_t)snprintf(text + at, size - at, g == 0 ? "::" : ":");
+			g += run_length - 1;
+			continue;
+		}
+		if (g > 0 && text[at - 1] != ':')
+			text[at++] = ':';
+		if (g == odd_group)
+			width = 5 * (g % 2);
+		for (unsigned int d = 0; d < width; d++) {
+			char digit = digits[(r >> (3 + 4 * ((g + d) % 14))) % 16];
+
+			if (d > 0 && (s >> (16 + g) & 1)) /* leading zeros */
+				digit = (s >> (24 + g + d) & 1) ? '0' : digit;
+			text[at++] =
+				(s >> (40 + g) & 1) && digit > '9' ? (char)(digit - 32) : digit;
+		}
+	}
+	if (quad) {
+		uint64_t q = splitmix64_next(&rng_state);
+
+		if (at > 0 && text[at - 1] != ':')
+			text[at++] = ':';
+		at += (size_t)snprintf(text + at, size - at, "%s%u.%u.%u.%u", q % 8 == 0 ? "0" : "",
+				       (unsigned int)(q >> 8) % 260, (unsigned int)(q >> 16) % 256,
+				       (unsigned int)(q >> 24) % 256,
+				       (unsigned int)(q >> 32) % 300);
+	}
+	text[at] = '\0';
+	if (run_length > 0 && run_from >= groups) /* a trailing "::" */
+		at += (size_t)snprintf(text + at, size - at, "::");
+	if ((r >> 60) % 2 == 0 && at > 0) {
+		uint64_t m = splitmix64_next(&rng_state);
+		size_t where = m % (at + 1);
+		char c = mutation_alphabet[(m >> 16) % (sizeof(mutation_alphabet) - 1)];
+
+		switch ((m >> 32) % 3) {
+		case 0: /* insert */
+			memmove(text + where + 1, text + where, at - where + 1);
+			text[where] = c;
+			break;
+		case 1: /* delete */
+			if (where < at)
+				memmove(text + where, text + where + 1, at - where);
+			break;
+		default: /* replace */
+			if (where < at)
+				text[where] = c;
+			break;
+		}
+	}
+}
+
+/* IPv6-shaped texts, valid and nearly valid, compared with inet_pton. */
+static void test_parse_random_v6_texts(void)
+{
+	char text[128];
+	unsigned long count = 0;
+
+	parsed_valid = 0;
+	for (int i = 0; i < 400000; i++) {
+		random_v6_text(text, sizeof(text));
+		check_parse(text);
+		count++;
+	}
+	printf("\nip_parse: %lu IPv6-shaped texts compared with inet_pton, %lu valid\n", count,
+	       parsed_valid);
+	/* The generator reaches both outcomes, and often. */
+	CU_ASSERT_TRUE(parsed_valid > count / 5 && parsed_valid < count * 4 / 5);
 }
 
 static void random_address(struct ip_addr *addr)
@@ -301,6 +449,7 @@ int main(void)
 	static const struct unit_test tests[] = {
 		{"parse hand texts", test_parse_hand_texts},
 		{"parse random texts", test_parse_random_texts},
+		{"parse random IPv6 texts", test_parse_random_v6_texts},
 		{"format round trip", test_format_round_trip},
 		{"format examples", test_format_examples},
 		{"pair hash symmetric and keyed", test_pair_hash_symmetric_and_keyed},
