@@ -250,7 +250,7 @@ static void random_v6_text(char *text, size_t size)
 			g += run_length - 1;
 			continue;
 		}
-		if (g > 0 && text[at - 1] != ':')
+		if (g > 0 && (at == 0 || text[at - 1] != ':'))
 			text[at++] = ':';
 		if (g == odd_group)
 			width = 5 * (g % 2);
