@@ -49,7 +49,7 @@ printf '%s\n' lib/*.c | xargs -P 2 -I {} sh -c \
 	'"$0" "$@" -fsanitize=fuzzer-no-link -c {} -o "'"$out"'/obj/$(basename {} .c).o"' \
 	"$CLANG" "${flags[@]}" || { echo "fuzz: building lib/ failed" >&2; exit 1; }
 
-failed=0
+failed=0 passed=0 failures=0
 for source in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$source" .c)
 	name=${name#fuzz_}
@@ -82,11 +82,13 @@ for source in tests/fuzz/fuzz_*.c; do
 		summary="${runs:-?} executions in ${seconds} s, corpus of $(find "$corpus" -type f | wc -l) inputs in $corpus"
 	fi
 	if ((rc == 0)); then
+		passed=$((passed + 1))
 		echo "PASS  fuzz_$name: $summary"
 	else
-		failed=1
+		failed=1 failures=$((failures + 1))
 		echo "FAIL  fuzz_$name (exit $rc, log $log)"
 		grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" | head -n 10 | sed 's/^/      /'
 	fi
 done
+echo "fuzz: $passed passed, $failures failed"
 exit $failed
