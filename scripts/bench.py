@@ -215,7 +215,7 @@ def main():
     row("pair table update, ns (1M, random)", figures["pair_table_update_ns"], "plain open addressing",
         f"{median('pair_table_baseline_ns'):.1f}",
         f"{median('pair_table_update_ns') / median('pair_table_baseline_ns'):.2f}x", "<= 40 ns")
-    row("  the same, pairs in the probe's cycle", figures["pair_table_update_cyclic_ns"], "", "", "", "")
+    row("  the same, probe's cycle", figures["pair_table_update_cyclic_ns"], "", "", "", "")
     row("pipeline, reports/s", figures["pipeline_reports_per_s"], "old Python system",
         f"{OLD_SYSTEM_REPORTS_PER_S}", f"{median('pipeline_reports_per_s') / OLD_SYSTEM_REPORTS_PER_S:.0f}x",
         ">= 3 M/s, >= 320x")
