@@ -21,6 +21,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
 SHARED = os.environ.get("SHARED") or os.path.join(ROOT, "..", "shared")
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from cgnf_pcap import decode_frame, read_pcap, write_pcap  # noqa: E402 (scripts/ is on the path now)
+
 OLD_SYSTEM_REPORTS_PER_S = 9300  # ../shared/FACTS.md: the Python system, 5 workers, 2 cores
 
 # issue 5's targets: (figure, target, True when lower is better)
@@ -65,8 +68,6 @@ def real_report_texts(work):
     pcap = os.path.join(SHARED, "parity", "probe_reports.pcap")
     if not os.path.exists(pcap):
         return None
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    from cgnf_pcap import decode_frame, read_pcap
     out = os.path.join(work, "real-reports.txt")
     with open(out, "wb") as f:
         for packet in read_pcap(pcap):
@@ -77,15 +78,15 @@ def real_report_texts(work):
 
 
 def bench_micro(work, model_json, model_sklearn, pairs):
-    texts = os.path.join(work, "reports.txt")
-    pcap = os.path.join(work, "reports.pcap")
-    subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "gen_reports.py"), "--pairs", str(pairs),
-                    "--ipv6-share", "0.2", "--seed", "1", "--texts", texts, "-o", pcap],
-                   check=True, stdout=subprocess.DEVNULL)
-    texts_v4 = os.path.join(work, "reports-ipv4.txt")
-    subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "gen_reports.py"), "--pairs", str(pairs),
-                    "--ipv6-share", "0", "--seed", "1", "--texts", texts_v4, "-o", os.path.join(work, "v4.pcap")],
-                   check=True, stdout=subprocess.DEVNULL)
+    def generate(name, ipv6_share):
+        texts, pcap = os.path.join(work, name + ".txt"), os.path.join(work, name + ".pcap")
+        subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "gen_reports.py"), "--pairs", str(pairs),
+                        "--ipv6-share", ipv6_share, "--seed", "1", "--texts", texts, "-o", pcap],
+                       check=True, stdout=subprocess.DEVNULL)
+        return texts, pcap
+
+    texts, pcap = generate("reports", "0.2")
+    texts_v4, _ = generate("reports-ipv4", "0")
     vectors = os.path.join(work, "vectors.bin")
     sklearn = run_json([PYTHON, os.path.join(ROOT, "scripts", "bench_sklearn.py"), model_sklearn,
                         "--write-vectors", vectors, "--runs", "5"])
@@ -134,8 +135,6 @@ def cpu_seconds(pid):
 def bench_idle(work, model, seconds):
     """CPU used with no traffic: back-off against --busy-poll."""
     empty = os.path.join(work, "empty.pcap")
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    from cgnf_pcap import write_pcap
     write_pcap(empty, [])
     figures = {}
     for name, extra in (("idle_cpu_percent", []), ("busy_poll_cpu_percent", ["--busy-poll"])):

@@ -307,3 +307,16 @@ class Running:
         with self._lock:
             stdout = "\n".join(line for _, line in self.stdout_lines)
         return Run(self.process.returncode, stdout, self.log_text(), self.csv_path, self.stats_path)
+
+
+def two_ports_of_two_queues(pcap, work):
+    """Splits pcap round-robin into 4 files, as 2 ports of 2 RX queues each,
+    so that each of 2 RX lcores owns one queue of each port."""
+    from cgnf_pcap import read_pcap, write_pcap
+    frames = read_pcap(pcap)
+    parts = []
+    for index in range(4):
+        path = os.path.join(work, f"part{index}.pcap")
+        write_pcap(path, frames[index::4])
+        parts.append(path)
+    return [parts[0:2], parts[2:4]]
