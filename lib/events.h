@@ -5,7 +5,7 @@
  * take eve.json:
  *
  *   {"timestamp":"2026-11-27T11:43:19.123456+0000","event_type":"cgnf",
- *    "src_ip":"192.168.1.11","dest_ip":"34.46.43.93",
+ *    "src_ip":"192.168.7.21","dest_ip":"203.0.113.5",
  *    "cgnf":{"event":"verdict","verdict":"cg","previous_verdict":"unknown",
  *            "cg":170,"ncg":1,"ratio":0.994152,"window_reports":30,
  *            "window_cg":30,"first_seen":"...","last_seen":"..."}}

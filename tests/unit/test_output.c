@@ -132,9 +132,9 @@ static void test_csv_exact(void)
 		"ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen\n"
 		"::1,::2,0,1,0.000000,unknown,1,0,1700000000.250000,1700000000.250000\n"
 		"10.0.0.2,8.8.8.8,1,2,0.333333,ncg,3,1,1700000001.250000,1700000003.250000\n"
-		"192.168.1.11,34.46.43.93,170,1,0.994152,cg,4,3,1700000001.250001,"
+		"192.168.7.21,203.0.113.5,170,1,0.994152,cg,4,3,1700000001.250001,"
 		"1700000002.750000\n"
-		"192.168.1.17,185.100.29.229,2,0,1.000000,cg,2,2,1700000000.250000,"
+		"192.168.7.27,198.51.100.229,2,0,1.000000,cg,2,2,1700000000.250000,"
 		"1700000000.250000\n"
 		"2001:db8::1,2001:db8:0:1::,2,2,0.500000,cg,4,2,1700000000.250000,"
 		"1700000001.250000\n"
@@ -143,10 +143,10 @@ static void test_csv_exact(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	/* Reported in no particular order; the CSV is in address order. */
-	report(table, "192.168.1.17", "185.100.29.229", 2, 0, SECOND, SECOND);
+	report(table, "192.168.7.27", "198.51.100.229", 2, 0, SECOND, SECOND);
 	report(table, "fe80:0:0:0:1:0:0:1", "::ffff:0:0102:0304", 0, 3, SECOND, SECOND);
 	report(table, "10.0.0.2", "8.8.8.8", 1, 2, 2 * SECOND, 4 * SECOND);
-	report(table, "192.168.1.11", "34.46.43.93", 170, 1, 2 * SECOND + 1000,
+	report(table, "192.168.7.21", "203.0.113.5", 170, 1, 2 * SECOND + 1000,
 	       3 * SECOND + SECOND / 2);
 	report(table, "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:DB8:0:1::", 2, 2, SECOND,
 	       2 * SECOND);
@@ -265,20 +265,20 @@ static void test_console_table(void)
 {
 	struct pair_table *table = small_table(NULL, NULL);
 	struct output_totals totals = {.reports = 178, .rx_packets = 181, .elapsed_s = 2.0};
-	struct ip_pair pair = pair_of("192.168.1.11", "34.46.43.93");
+	struct ip_pair pair = pair_of("192.168.7.21", "203.0.113.5");
 	char expected_row[128], *text;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
-	report(table, "192.168.1.11", "34.46.43.93", 170, 1, SECOND, SECOND);
-	report(table, "192.168.1.17", "185.100.29.229", 2, 5, SECOND, SECOND);
+	report(table, "192.168.7.21", "203.0.113.5", 170, 1, SECOND, SECOND);
+	report(table, "192.168.7.27", "198.51.100.229", 2, 5, SECOND, SECOND);
 	totals.drops[DROP_REPORT_TRUNCATED] = 2;
 	totals.drops[DROP_WRONG_PORT] = 1;
 	text = print_to_text(table, &totals);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	snprintf(expected_row, sizeof(expected_row),
-		 "%08x  192.168.1.11    34.46.43.93       170       1  0.994152  cg\n",
+		 "%08x  192.168.7.21    203.0.113.5       170       1  0.994152  cg\n",
 		 ip_pair_hash(&pair, SEED));
-	/* Address columns as wide as the longest, 185.100.29.229. */
+	/* Address columns as wide as the longest, 198.51.100.229. */
 	CU_ASSERT_EQUAL(
 		strncmp(text,
 			"HASH      IP1             IP2             NB CG  NB NCG  RATIO     "
@@ -287,7 +287,7 @@ static void test_console_table(void)
 			       "RATIO     VERDICT\n")),
 		0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, expected_row));
-	CU_ASSERT(strstr(text, "192.168.1.11") < strstr(text, "192.168.1.17"));
+	CU_ASSERT(strstr(text, "192.168.7.21") < strstr(text, "192.168.7.27"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nreports      178\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nrx packets   181\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\npairs        2\n"));
@@ -374,8 +374,8 @@ static void test_event_lines(void)
 	table = small_table(events_write, events);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	/* unknown -> cg at the 2nd report (min_reports), cg -> ncg at the 5th. */
-	report(table, "192.168.1.11", "2001:db8::1", 2, 0, SECOND, 2 * SECOND);
-	report(table, "192.168.1.11", "2001:db8::1", 0, 3, 3 * SECOND, 5 * SECOND);
+	report(table, "192.168.7.21", "2001:db8::1", 2, 0, SECOND, 2 * SECOND);
+	report(table, "192.168.7.21", "2001:db8::1", 0, 3, 3 * SECOND, 5 * SECOND);
 	CU_ASSERT_EQUAL(events_flush(events), 0);
 	CU_ASSERT_EQUAL(events_written(events), 2);
 	pair_table_free(table);
@@ -394,7 +394,7 @@ static void test_event_lines(void)
 	}
 	CU_ASSERT_EQUAL_FATAL(count, 2);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(lines[0], "src_ip")),
-			       "192.168.1.11");
+			       "192.168.7.21");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(lines[0], "dest_ip")),
 			       "2001:db8::1");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(lines[0], "timestamp")),
