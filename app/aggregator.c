@@ -1,44 +1,58 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Aggregator, on the main lcore: drains the classifiers' result rings into
- * the pair table, expires idle pairs, answers the mailbox, prints the live
- * status line, and writes the table and outputs when input goes idle and at
- * exit.  It is the last stage of the staged shutdown: it stops only once
- * every classifier is done and every result ring is empty.
+ * Aggregator loop.  Every chore besides draining the result rings has a
+ * budget per loop, so that one loop stays a few microseconds long whatever
+ * the table holds: at 1 M pairs a whole walk would take about 30 ms and a
+ * mass expiry with events seconds, while the result rings fill in well
+ * under a millisecond at full rate.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_ring_elem.h>
 
-#include "events.h"
-#include "output.h"
 #include "pair_table.h"
+#include "record.h"
 
+#include "aggregator.h"
+#include "app.h"
 #include "backoff.h"
-#include "cgnf.h"
+#include "classifier.h"
+#include "handoff.h"
 #include "log.h"
-#include "stats.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_agg, cgnf.agg, INFO);
 
-/* Pair expiry and --duration are checked this often. */
-#define HOUSEKEEPING_NS 100000000ull
+/* Idle pairs expired per loop at most (and never more than the event ring takes). */
+#define EXPIRE_SLICE 256
+/* Entry slots of the table a snapshot walk visits per loop at most. */
+#define WALK_SLICE 1024
+/* Rows are enqueued by bursts of this many. */
+#define WALK_BURST 32
 
-struct aggregator_loop {
+struct table_walk {
+	uint64_t id;	 /* 0: no walk in progress */
+	uint32_t cursor; /* next entry slot */
+	unsigned int staged;
+	struct handoff_record rows[WALK_BURST];
+};
+
+struct aggregator {
+	struct cgnf_app *app;
+	struct pair_table *table;
+	struct rte_ring *events;    /* NULL: no sink wants events */
+	struct rte_ring *snapshots; /* toward the control thread */
+	uint64_t walk_wanted;	    /* written by the control thread, atomic */
+	uint64_t walk_done;	    /* the last walk completed */
+	struct table_walk walk;
 	struct idle_backoff backoff;
-	uint64_t idle_since_ns; /* last report, or start: the idle timeout's origin */
-	bool idle_reported;	/* outputs written for the current idle spell */
-	uint64_t next_housekeeping_ns;
-	uint64_t next_status_ns;
-	uint64_t status_ns; /* when the previous status line was taken */
-	struct cgnf_totals status_totals;
 	bool stopping;
-	bool classifiers_done;	       /* seen in an earlier loop: next empty drain ends */
-	struct aggregator_stats stats; /* private copy, published after work */
+	bool classifiers_done; /* seen in an earlier loop: the next empty drain ends */
+	struct aggregator_counters private_counters;		 /* this lcore's working copy */
+	struct aggregator_counters counters __rte_cache_aligned; /* published */
+	struct pair_mailbox mailbox __rte_cache_aligned;
 };
 
 static uint64_t seconds_to_ns(double seconds)
@@ -46,7 +60,30 @@ static uint64_t seconds_to_ns(double seconds)
 	return (uint64_t)(seconds * 1e9);
 }
 
-int aggregator_init(struct cgnf_app *app)
+/*
+ * The pair table's event callback: one record into the event ring, or one
+ * counted drop when it is full.  The aggregator never waits for the sinks.
+ */
+static void hand_off_event(enum pair_event_kind kind, const struct pair_stats *stats,
+			   enum pair_verdict previous, uint64_t now_ns, void *ctx)
+{
+	struct aggregator *aggregator = ctx;
+	struct handoff_record record = {
+		.stats = *stats,
+		.now_ns = now_ns,
+		.kind = HANDOFF_EVENT,
+		.event = (uint8_t)kind,
+		.previous = (uint8_t)previous,
+	};
+
+	if (rte_ring_sp_enqueue_elem(aggregator->events, &record, sizeof(record)) == 0)
+		aggregator->private_counters.events_queued++;
+	else
+		aggregator->private_counters.events_dropped++;
+}
+
+struct aggregator *aggregator_create(struct cgnf_app *app, struct rte_ring *events,
+				     struct rte_ring *snapshots)
 {
 	const struct cgnf_config *config = &app->config;
 	struct pair_table_config table_config = {
@@ -56,91 +93,93 @@ int aggregator_init(struct cgnf_app *app)
 		.verdict_min_reports = config->verdict_min_reports,
 		.verdict_threshold = config->verdict_threshold,
 	};
-	struct timespec wall;
+	struct aggregator *aggregator;
 	int rc;
 
-	/* CSV and events print wall-clock times: pair one reading of each clock. */
-	clock_gettime(CLOCK_REALTIME, &wall);
-	app->output_clock.base_ns = cgnf_clock_ns(app);
-	app->output_clock.unix_at_base = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
-
-	if (config->events_path[0] != '\0') {
-		app->events = events_open(config->events_path, &app->output_clock);
-		if (app->events == NULL) {
-			rc = -errno;
-			CGNF_LOG(agg, ERR, "--events %s: %s", config->events_path, strerror(errno));
-			return rc;
-		}
+	aggregator = aligned_alloc(RTE_CACHE_LINE_SIZE,
+				   RTE_ALIGN_CEIL(sizeof(*aggregator), RTE_CACHE_LINE_SIZE));
+	if (aggregator == NULL)
+		return NULL;
+	memset(aggregator, 0, sizeof(*aggregator));
+	aggregator->app = app;
+	aggregator->events = events;
+	aggregator->snapshots = snapshots;
+	rc = pair_mailbox_init(&aggregator->mailbox);
+	if (rc != 0) {
+		free(aggregator);
+		errno = -rc;
+		return NULL;
 	}
-	app->pair_table =
-		pair_table_create(&table_config, app->events ? events_write : NULL, app->events);
-	if (app->pair_table == NULL) {
-		rc = -errno;
-		CGNF_LOG(agg, ERR, "pair table of %u pairs: %s", config->max_pairs,
-			 strerror(errno));
-		return rc;
+	aggregator->table =
+		pair_table_create(&table_config, events ? hand_off_event : NULL, aggregator);
+	if (aggregator->table == NULL) {
+		rc = errno;
+		CGNF_LOG(agg, ERR, "pair table of %u pairs: %s", config->max_pairs, strerror(rc));
+		pair_mailbox_destroy(&aggregator->mailbox);
+		free(aggregator);
+		errno = rc;
+		return NULL;
 	}
 	CGNF_LOG(agg, INFO, "pair table: %u pairs, %zu bytes", config->max_pairs,
-		 pair_table_memory(app->pair_table));
-	return 0;
+		 pair_table_memory(aggregator->table));
+	return aggregator;
 }
 
-void aggregator_free(struct cgnf_app *app)
+void aggregator_free(struct aggregator *aggregator)
 {
-	pair_table_free(app->pair_table);
-	app->pair_table = NULL;
-	int rc = events_close(app->events);
-
-	if (rc != 0)
-		CGNF_LOG(agg, ERR, "--events %s: %s", app->config.events_path, strerror(-rc));
-	app->events = NULL;
-}
-
-/* Events are buffered and written once per batch; a write error is logged once. */
-static void flush_events(struct cgnf_app *app)
-{
-	static bool failed;
-	int rc;
-
-	if (app->events == NULL)
+	if (aggregator == NULL)
 		return;
-	rc = events_flush(app->events);
-	if (rc != 0 && !failed) {
-		failed = true;
-		CGNF_LOG(agg, ERR, "--events %s: %s", app->config.events_path, strerror(-rc));
-	}
+	pair_table_free(aggregator->table);
+	pair_mailbox_destroy(&aggregator->mailbox);
+	free(aggregator);
 }
 
-/* Makes the loop's private counters visible to telemetry and the status line. */
-static void publish_stats(struct cgnf_app *app, struct aggregator_loop *loop)
+const struct aggregator_counters *aggregator_counters(const struct aggregator *aggregator)
 {
-	struct aggregator_stats *shared = &app->aggregator;
-	struct pair_table_counters counters;
-
-	flush_events(app);
-	pair_table_get_counters(app->pair_table, &counters);
-	loop->stats.pairs = pair_table_count(app->pair_table);
-	loop->stats.cg_pairs = counters.cg_pairs;
-	loop->stats.inserted = counters.inserted;
-	loop->stats.expired = counters.expired;
-	loop->stats.evicted = counters.evicted;
-
-	counter_set(&shared->reports, loop->stats.reports);
-	counter_set(&shared->reports_cg, loop->stats.reports_cg);
-	counter_set(&shared->pairs, loop->stats.pairs);
-	counter_set(&shared->cg_pairs, loop->stats.cg_pairs);
-	counter_set(&shared->inserted, loop->stats.inserted);
-	counter_set(&shared->expired, loop->stats.expired);
-	counter_set(&shared->evicted, loop->stats.evicted);
-	counter_set(&shared->latency_sum_ns, loop->stats.latency_sum_ns);
-	counter_set(&shared->latency_max_ns, loop->stats.latency_max_ns);
-	counter_set(&shared->last_report_ns, loop->stats.last_report_ns);
+	return &aggregator->counters;
 }
 
-static unsigned int drain_results(struct cgnf_app *app, struct aggregator_loop *loop)
+void aggregator_request_walk(struct aggregator *aggregator, uint64_t walk_id)
 {
+	__atomic_store_n(&aggregator->walk_wanted, walk_id, __ATOMIC_RELEASE);
+}
+
+struct pair_mailbox *aggregator_mailbox(struct aggregator *aggregator)
+{
+	return &aggregator->mailbox;
+}
+
+const struct pair_table *aggregator_table(const struct aggregator *aggregator)
+{
+	return aggregator->table;
+}
+
+/* Makes the working copy visible to the other threads, one relaxed store each. */
+static void publish_counters(struct aggregator *aggregator)
+{
+	struct aggregator_counters *mine = &aggregator->private_counters;
+	struct aggregator_counters *shared = &aggregator->counters;
+	struct pair_table_counters table;
+
+	pair_table_get_counters(aggregator->table, &table);
+	mine->pairs = pair_table_count(aggregator->table);
+	mine->cg_pairs = table.cg_pairs;
+	mine->pairs_inserted = table.inserted;
+	mine->pairs_expired = table.expired;
+	mine->pairs_evicted = table.evicted;
+#define PUBLISH(name, kind, unit, help) counter_set(&shared->name, mine->name);
+	CGNF_AGGREGATOR_COUNTERS(PUBLISH)
+#undef PUBLISH
+	counter_set(&shared->last_report_ns, mine->last_report_ns);
+}
+
+static unsigned int drain_results(struct aggregator *aggregator)
+{
+	const struct cgnf_app *app = aggregator->app;
+	struct aggregator_counters *counters = &aggregator->private_counters;
 	struct result_record results[CGNF_BURST];
-	unsigned int c, i, count, total = 0;
+	struct pair_update updates[CGNF_BURST];
+	unsigned int c, i, count, cg, total = 0;
 	uint64_t now_ns;
 
 	for (c = 0; c < app->n_classifiers; c++) {
@@ -149,20 +188,97 @@ static unsigned int drain_results(struct cgnf_app *app, struct aggregator_loop *
 		if (count == 0)
 			continue;
 		now_ns = cgnf_clock_ns(app);
-		pair_table_update_burst(app->pair_table, results, count);
+		cg = 0;
 		for (i = 0; i < count; i++) {
 			uint64_t latency = now_ns - results[i].rx_time_ns;
 
-			loop->stats.reports_cg += results[i].is_cg;
-			loop->stats.latency_sum_ns += latency;
-			if (latency > loop->stats.latency_max_ns)
-				loop->stats.latency_max_ns = latency;
+			updates[i].pair = results[i].pair;
+			updates[i].hash = results[i].hash;
+			updates[i].is_cg = results[i].is_cg;
+			updates[i].now_ns = results[i].rx_time_ns;
+			cg += results[i].is_cg;
+			counters->latency_sum_ns += latency;
+			if (latency > counters->latency_max_ns)
+				counters->latency_max_ns = latency;
 		}
-		loop->stats.reports += count;
-		loop->stats.last_report_ns = now_ns;
+		pair_table_update_burst(aggregator->table, updates, count);
+		counters->reports += count;
+		counters->reports_cg += cg;
+		counters->reports_ncg += count - cg;
+		counters->last_report_ns = now_ns;
 		total += count;
 	}
 	return total;
+}
+
+/* Expiry waits for room in the event ring: a late expiry is harmless, a lost event is not. */
+static void expire_slice(struct aggregator *aggregator, uint64_t now_ns)
+{
+	unsigned int budget = EXPIRE_SLICE;
+
+	if (aggregator->events != NULL) {
+		unsigned int room = rte_ring_free_count(aggregator->events);
+
+		budget = room < budget ? room : budget;
+	}
+	if (budget != 0 && pair_table_expire(aggregator->table, now_ns, budget) != 0)
+		publish_counters(aggregator);
+}
+
+static void walk_visit(const struct pair_stats *stats, void *ctx)
+{
+	struct table_walk *walk = ctx;
+	struct handoff_record *row = &walk->rows[walk->staged++];
+
+	memset(row, 0, sizeof(*row));
+	row->stats = *stats;
+	row->walk_id = walk->id;
+	row->kind = HANDOFF_ROW;
+}
+
+/*
+ * One slice of the walk asked for by the control thread.  The slice never
+ * holds more rows than the snapshot ring has room for, so a row is never
+ * dropped: a slow control thread only makes the walk take more loops.
+ */
+static void walk_slice(struct aggregator *aggregator, uint64_t now_ns)
+{
+	struct table_walk *walk = &aggregator->walk;
+	unsigned int room, budget;
+
+	if (walk->id == 0) {
+		uint64_t wanted = __atomic_load_n(&aggregator->walk_wanted, __ATOMIC_ACQUIRE);
+
+		if (wanted == aggregator->walk_done)
+			return;
+		walk->id = wanted;
+		walk->cursor = 0;
+	}
+	room = rte_ring_free_count(aggregator->snapshots);
+	/* Room for a whole burst and the end mark, or wait for the next loop. */
+	if (room <= WALK_BURST)
+		return;
+	for (budget = WALK_SLICE; budget > 0 && room > WALK_BURST;) {
+		unsigned int step = budget < WALK_BURST ? budget : WALK_BURST;
+
+		walk->staged = 0;
+		walk->cursor =
+			pair_table_walk(aggregator->table, walk->cursor, step, walk_visit, walk);
+		rte_ring_sp_enqueue_bulk_elem(aggregator->snapshots, walk->rows,
+					      sizeof(walk->rows[0]), walk->staged, NULL);
+		room -= walk->staged;
+		budget -= step;
+		if (walk->cursor == PAIR_TABLE_WALK_DONE)
+			break;
+	}
+	if (walk->cursor != PAIR_TABLE_WALK_DONE)
+		return;
+	walk->rows[0] = (struct handoff_record){
+		.now_ns = now_ns, .walk_id = walk->id, .kind = HANDOFF_SNAPSHOT_END};
+	rte_ring_sp_enqueue_elem(aggregator->snapshots, &walk->rows[0], sizeof(walk->rows[0]));
+	aggregator->private_counters.snapshots_walked++;
+	aggregator->walk_done = walk->id;
+	walk->id = 0;
 }
 
 static bool all_classifiers_done(const struct cgnf_app *app)
@@ -173,156 +289,46 @@ static bool all_classifiers_done(const struct cgnf_app *app)
 	return true;
 }
 
-static void print_status_line(struct cgnf_app *app, struct aggregator_loop *loop, uint64_t now_ns)
+void aggregator_run(struct aggregator *aggregator)
 {
-	struct cgnf_totals totals;
-	double seconds = (double)(now_ns - loop->status_ns) / 1e9;
-
-	stats_sum(app, &totals);
-	printf("rx %.0f pps | reports %.0f/s | drops %" PRIu64 " | pairs %" PRIu64
-	       " | CG pairs %" PRIu64 "\n",
-	       (double)(totals.rx_packets - loop->status_totals.rx_packets) / seconds,
-	       (double)(totals.aggregator.reports - loop->status_totals.aggregator.reports) /
-		       seconds,
-	       totals.dropped, totals.aggregator.pairs, totals.aggregator.cg_pairs);
-	fflush(stdout);
-	loop->status_totals = totals;
-	loop->status_ns = now_ns;
-}
-
-static void housekeeping(struct cgnf_app *app, struct aggregator_loop *loop, uint64_t now_ns)
-{
-	const struct cgnf_config *config = &app->config;
-	uint64_t first_packet_ns;
-
-	loop->next_housekeeping_ns = now_ns + HOUSEKEEPING_NS;
-	if (pair_table_expire(app->pair_table, now_ns) != 0)
-		publish_stats(app, loop);
-
-	first_packet_ns = __atomic_load_n(&app->first_packet_ns, __ATOMIC_RELAXED);
-	if (config->duration_s > 0 && first_packet_ns != 0 && !loop->stopping &&
-	    now_ns - first_packet_ns >= seconds_to_ns(config->duration_s)) {
-		CGNF_LOG(agg, NOTICE, "--duration %g s reached: stopping", config->duration_s);
-		cgnf_request_stop(app, QUIT_STOP);
-	}
-}
-
-static void check_idle(struct cgnf_app *app, struct aggregator_loop *loop, uint64_t now_ns)
-{
-	const struct cgnf_config *config = &app->config;
-
-	if (config->idle_timeout_s <= 0 || loop->idle_reported || loop->stopping ||
-	    now_ns - loop->idle_since_ns < seconds_to_ns(config->idle_timeout_s))
-		return;
-	loop->idle_reported = true;
-	if (config->exit_on_idle) {
-		CGNF_LOG(agg, NOTICE, "no report for %g s: stopping (--exit-on-idle)",
-			 config->idle_timeout_s);
-		cgnf_request_stop(app, QUIT_STOP);
-		return;
-	}
-	CGNF_LOG(agg, NOTICE, "no report for %g s: writing the outputs", config->idle_timeout_s);
-	aggregator_write_outputs(app, !config->quiet);
-}
-
-void aggregator_run(struct cgnf_app *app)
-{
-	const struct cgnf_config *config = &app->config;
-	struct aggregator_loop loop;
-	uint64_t now_ns, status_interval_ns = seconds_to_ns(config->stats_interval_s);
+	struct cgnf_app *app = aggregator->app;
 	unsigned int drained;
+	uint64_t now_ns;
 
-	memset(&loop, 0, sizeof(loop));
-	idle_backoff_init(&loop.backoff, config->busy_poll);
-	now_ns = cgnf_clock_ns(app);
-	loop.idle_since_ns = now_ns;
-	loop.status_ns = now_ns;
-	loop.next_status_ns = now_ns + status_interval_ns;
-
+	idle_backoff_init(&aggregator->backoff, app->config.busy_poll);
 	for (;;) {
-		drained = drain_results(app, &loop);
+		drained = drain_results(aggregator);
 		now_ns = cgnf_clock_ns(app);
-		if (drained != 0) {
-			publish_stats(app, &loop);
-			loop.idle_since_ns = now_ns;
-			loop.idle_reported = false;
-		}
-		if (agg_mailbox_pending(&app->mailbox))
-			agg_mailbox_serve(&app->mailbox, app->pair_table, app->hash_seed);
-		if (now_ns >= loop.next_housekeeping_ns)
-			housekeeping(app, &loop, now_ns);
-		if (status_interval_ns != 0 && now_ns >= loop.next_status_ns) {
-			print_status_line(app, &loop, now_ns);
-			loop.next_status_ns = now_ns + status_interval_ns;
-		}
-		check_idle(app, &loop, now_ns);
+		expire_slice(aggregator, now_ns);
+		if (pair_mailbox_pending(&aggregator->mailbox))
+			pair_mailbox_serve(&aggregator->mailbox, aggregator->table, app->hash_seed);
+		walk_slice(aggregator, now_ns);
+		aggregator->private_counters.aggregator_loops++;
+		counter_set(&aggregator->counters.aggregator_loops,
+			    aggregator->private_counters.aggregator_loops);
+		if (drained != 0)
+			publish_counters(aggregator);
 
-		if (!loop.stopping && cgnf_quit_level(app) != QUIT_NONE) {
-			loop.stopping = true;
+		if (!aggregator->stopping && cgnf_quit_level(app) != QUIT_NONE) {
+			aggregator->stopping = true;
 			CGNF_LOG(agg, INFO, "stopping: draining the pipeline");
 		}
+		if (cgnf_quit_level(app) == QUIT_ABANDON)
+			break;
 		if (drained != 0) {
-			idle_backoff_reset(&loop.backoff);
+			idle_backoff_reset(&aggregator->backoff);
 			continue;
 		}
 		/* Empty rings after every classifier was seen done: the pipeline is drained. */
-		if (loop.classifiers_done)
+		if (aggregator->classifiers_done)
 			break;
-		if (loop.stopping)
-			loop.classifiers_done = all_classifiers_done(app);
-		if (!loop.classifiers_done)
-			idle_backoff_wait(&loop.backoff);
+		if (aggregator->stopping)
+			aggregator->classifiers_done = all_classifiers_done(app);
+		if (!aggregator->classifiers_done && aggregator->walk.id == 0)
+			idle_backoff_wait(&aggregator->backoff);
 	}
-	publish_stats(app, &loop);
-	agg_mailbox_close(&app->mailbox, app->pair_table, app->hash_seed);
+	publish_counters(aggregator);
+	pair_mailbox_close(&aggregator->mailbox, aggregator->table, app->hash_seed);
 	CGNF_LOG(agg, INFO, "pipeline drained: %" PRIu64 " reports in %" PRIu64 " pairs",
-		 loop.stats.reports, loop.stats.pairs);
-}
-
-static void print_table(const struct cgnf_app *app)
-{
-	struct output_totals totals;
-	struct cgnf_totals sums;
-
-	stats_sum(app, &sums);
-	totals.reports = sums.aggregator.reports;
-	totals.rx_packets = sums.rx_packets;
-	totals.elapsed_s = stats_elapsed_s(app, &sums.aggregator);
-	memcpy(totals.drops, sums.drops, sizeof(totals.drops));
-	output_print_table(app->pair_table, stdout, &totals);
-	fflush(stdout);
-}
-
-int aggregator_write_outputs(struct cgnf_app *app, bool show_table)
-{
-	const struct cgnf_config *config = &app->config;
-	char err[CONFIG_PATH_MAX + 256];
-	json_t *stats;
-	int rc, failed = 0;
-
-	flush_events(app);
-	if (show_table)
-		print_table(app);
-	if (config->csv_path[0] != '\0') {
-		rc = output_write_csv(app->pair_table, &app->output_clock, config->csv_path, err,
-				      sizeof(err));
-		if (rc != 0) {
-			CGNF_LOG(agg, ERR, "--csv: %s", err);
-			failed = rc;
-		}
-	}
-	if (config->stats_json_path[0] != '\0') {
-		stats = stats_to_json(app);
-		if (stats == NULL) {
-			CGNF_LOG(agg, ERR, "--stats-json: out of memory");
-			return -ENOMEM;
-		}
-		rc = output_write_json(config->stats_json_path, stats, err, sizeof(err));
-		json_decref(stats);
-		if (rc != 0) {
-			CGNF_LOG(agg, ERR, "--stats-json: %s", err);
-			failed = rc;
-		}
-	}
-	return failed;
+		 aggregator->private_counters.reports, aggregator->private_counters.pairs);
 }

@@ -9,9 +9,11 @@
 
 #include "tree.h"
 
+#include "app.h"
 #include "backoff.h"
-#include "cgnf.h"
+#include "classifier.h"
 #include "log.h"
+#include "rx.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_cls, cgnf.cls, INFO);
 
@@ -55,9 +57,9 @@ static unsigned int classify_burst(struct classifier_lcore *classifier, struct r
 	}
 	send_results(classifier, results, count);
 
-	counter_add(&classifier->stats.classified, count);
-	counter_add(&classifier->stats.classified_cg, cg);
-	counter_add(&classifier->stats.bursts, 1);
+	counter_add(&classifier->counters.classified, count);
+	counter_add(&classifier->counters.classified_cg, cg);
+	counter_add(&classifier->counters.classifier_bursts, 1);
 	return count;
 }
 
@@ -111,6 +113,6 @@ int classifier_lcore_main(void *arg)
 	}
 	__atomic_store_n(&classifier->done, 1, __ATOMIC_RELEASE);
 	CGNF_LOG(cls, INFO, "lcore %u: stopped after %" PRIu64 " reports", classifier->lcore_id,
-		 counter_read(&classifier->stats.classified));
+		 counter_read(&classifier->counters.classified));
 	return 0;
 }

@@ -17,6 +17,8 @@ extern int cgnf_logtype_port;
 extern int cgnf_logtype_rx;
 extern int cgnf_logtype_cls;
 extern int cgnf_logtype_agg;
+extern int cgnf_logtype_control;
+extern int cgnf_logtype_sink;
 extern int cgnf_logtype_reload;
 extern int cgnf_logtype_telemetry;
 

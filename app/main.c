@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -28,54 +29,90 @@
 #include <rte_ring_elem.h>
 
 #include "config.h"
+#include "record.h"
 #include "tree.h"
 
-#include "cgnf.h"
+#include "aggregator.h"
+#include "app.h"
+#include "classifier.h"
+#include "control.h"
+#include "handoff.h"
 #include "log.h"
+#include "port.h"
 #include "reload.h"
+#include "rx.h"
 #include "telemetry.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_main, cgnf.main, INFO);
 
-struct cgnf_app *cgnf_app;
+/* Pair events waiting for the control thread, at most (about 100 bytes each). */
+#define EVENT_RING_SIZE 16384
+/* Table rows on their way to the control thread (a walk waits for room). */
+#define SNAPSHOT_RING_SIZE 4096
 
-static struct cgnf_app app_storage;
-static int quit_signals;
+/*
+ * The app, for the signal handlers only: a handler takes no argument.
+ * Everything else is handed the app explicitly.
+ */
+static struct cgnf_app *signal_app;
 
-void cgnf_request_stop(struct cgnf_app *app, enum cgnf_quit level)
+static void say(const char *text)
 {
-	int current = __atomic_load_n(&app->quit, __ATOMIC_ACQUIRE);
+	ssize_t ignored = write(STDERR_FILENO, text, strlen(text));
 
-	while (current < (int)level &&
-	       !__atomic_compare_exchange_n(&app->quit, &current, (int)level, false,
-					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		;
+	(void)ignored;
 }
 
-/* Async-signal-safe: atomics only.  The second signal forces the stop. */
+/* Async-signal-safe: atomics and write(2) only.  2nd signal forces, 3rd abandons. */
 static void on_quit_signal(int signal_number)
 {
-	int seen = __atomic_add_fetch(&quit_signals, 1, __ATOMIC_ACQ_REL);
+	int seen = __atomic_add_fetch(&signal_app->quit_signals, 1, __ATOMIC_ACQ_REL);
 
 	(void)signal_number;
-	cgnf_request_stop(&app_storage, seen == 1 ? QUIT_STOP : QUIT_FORCE);
+	if (seen >= 3)
+		say("cgnf: third stop signal: exiting now with the outputs written so far\n");
+	cgnf_request_stop(signal_app, seen == 1	  ? QUIT_STOP
+				      : seen == 2 ? QUIT_FORCE
+						  : QUIT_ABANDON);
 }
 
 static void on_reload_signal(int signal_number)
 {
 	(void)signal_number;
-	reload_on_signal();
+	reload_on_signal(signal_app->reloader);
 }
 
-static int install_signal_handlers(void)
+static void on_reopen_signal(int signal_number)
+{
+	(void)signal_number;
+	control_request_reopen(signal_app->control);
+}
+
+/*
+ * Before anything can handle them, signals that would kill cgnf are
+ * ignored: a SIGHUP during start-up, a closed pipe (a write error instead),
+ * and USR1, USR2 and ALRM, which nobody should be able to kill it with.
+ */
+static void ignore_signals(void)
+{
+	static const int ignored[] = {SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM};
+
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		signal(ignored[i], SIG_IGN);
+}
+
+static int install_signal_handlers(struct cgnf_app *app)
 {
 	struct sigaction quit = {.sa_handler = on_quit_signal};
 	struct sigaction reload = {.sa_handler = on_reload_signal};
+	struct sigaction reopen = {.sa_handler = on_reopen_signal};
 
+	signal_app = app;
 	sigemptyset(&quit.sa_mask);
 	sigemptyset(&reload.sa_mask);
+	sigemptyset(&reopen.sa_mask);
 	if (sigaction(SIGINT, &quit, NULL) != 0 || sigaction(SIGTERM, &quit, NULL) != 0 ||
-	    sigaction(SIGHUP, &reload, NULL) != 0)
+	    sigaction(SIGHUP, &reload, NULL) != 0 || sigaction(SIGUSR1, &reopen, NULL) != 0)
 		return -errno;
 	return 0;
 }
@@ -335,9 +372,37 @@ static int parse_options(struct cgnf_app *app, int argc, char **argv)
 	return rc;
 }
 
+/* The two rings from the aggregator to the control thread (handoff.h). */
+static int create_handoff_rings(struct cgnf_app *app, bool with_events, struct rte_ring **events,
+				struct rte_ring **snapshots)
+{
+	*events = NULL;
+	*snapshots = ring_create("cgnf_snapshots", sizeof(struct handoff_record),
+				 SNAPSHOT_RING_SIZE, rte_get_main_lcore());
+	if (*snapshots == NULL)
+		return -ENOMEM;
+	if (!with_events)
+		return 0;
+	*events = ring_create("cgnf_events", sizeof(struct handoff_record), EVENT_RING_SIZE,
+			      rte_get_main_lcore());
+	return *events == NULL ? -ENOMEM : 0;
+}
+
+/*
+ * After a third stop signal nothing more is waited for (a sink or an lcore
+ * may be blocked): what was written stays, and the exit status says that
+ * the rest is lost.
+ */
+static void __attribute__((noreturn)) abandon(void)
+{
+	CGNF_LOG(main, ERR, "stopped without writing the final outputs (third stop signal)");
+	_exit(EXIT_FAILURE);
+}
+
 int main(int argc, char **argv)
 {
-	struct cgnf_app *app = &app_storage;
+	struct cgnf_app *app;
+	struct rte_ring *events = NULL, *snapshots = NULL;
 	int eal_args, rc, exit_code = EXIT_FAILURE;
 
 	if (wants_help(argc, argv)) {
@@ -347,12 +412,16 @@ int main(int argc, char **argv)
 	rte_set_application_usage_hook(usage_hook);
 	/* stdout carries the table, the status line and --events -; logs go to stderr. */
 	rte_openlog_stream(stderr);
-	/* SIGHUP's default kills: a reload asked for during start-up is ignored instead. */
-	signal(SIGHUP, SIG_IGN);
+	ignore_signals();
 	eal_args = rte_eal_init(argc, argv);
 	if (eal_args < 0) {
 		fprintf(stderr, "cgnf: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
+	}
+	app = calloc(1, sizeof(*app));
+	if (app == NULL) {
+		CGNF_LOG(main, ERR, "out of memory for the application context");
+		goto out_eal;
 	}
 	clock_init(app);
 
@@ -361,51 +430,70 @@ int main(int argc, char **argv)
 	if (rc == 1)
 		exit_code = EXIT_SUCCESS;
 	if (rc != 0)
-		goto out_eal;
+		goto out_app;
 	if (assign_roles(app) != 0 || load_model(app) != 0)
-		goto out_eal;
+		goto out_app;
 	app->hash_seed = draw_hash_seed();
-	if (agg_mailbox_init(&app->mailbox) != 0)
-		goto out_model;
 	if (port_init_all(app) != 0)
 		goto out_ports;
 	if (create_pipeline(app) != 0)
 		goto out_pipeline;
-	if (aggregator_init(app) != 0)
+	/* Outputs are opened before any traffic: a refused path stops cgnf here. */
+	app->control = control_create(app);
+	if (app->control == NULL)
+		goto out_pipeline;
+	if (create_handoff_rings(app, control_wants_events(app->control), &events, &snapshots) != 0)
+		goto out_control;
+	app->aggregator = aggregator_create(app, events, snapshots);
+	if (app->aggregator == NULL)
+		goto out_control;
+	app->reloader = reload_start(app);
+	if (app->reloader == NULL)
 		goto out_aggregator;
-	if (install_signal_handlers() != 0) {
+	if (install_signal_handlers(app) != 0) {
 		CGNF_LOG(main, ERR, "cannot install signal handlers: %s", strerror(errno));
-		goto out_aggregator;
+		goto out_reloader;
 	}
-	cgnf_app = app;
 
 	rc = launch_workers(app);
 	if (rc != 0)
 		CGNF_LOG(main, ERR, "cannot launch the worker lcores: %s", rte_strerror(-rc));
 	else
-		rc = reload_init(app);
+		rc = control_start(app->control, events, snapshots);
 	/* Telemetry is for watching: without it cgnf still does its job. */
 	if (rc == 0)
 		telemetry_init(app);
 	/* Whatever was launched still drains in order before we unwind. */
 	if (rc != 0)
 		cgnf_request_stop(app, QUIT_FORCE);
-	aggregator_run(app);
+	aggregator_run(app->aggregator);
 	telemetry_fini();
+	if (control_stop(app->control) != 0 || cgnf_quit_level(app) == QUIT_ABANDON)
+		abandon();
 	rte_eal_mp_wait_lcore();
-	reload_fini();
 
-	if (rc == 0 && aggregator_write_outputs(app, !app->config.quiet) == 0)
+	if (rc == 0 && control_finish(app->control, aggregator_table(app->aggregator)) == 0)
 		exit_code = EXIT_SUCCESS;
-	cgnf_app = NULL;
+out_reloader:
+	reload_stop(app->reloader);
+	app->reloader = NULL;
 out_aggregator:
-	aggregator_free(app);
+	aggregator_free(app->aggregator);
+	app->aggregator = NULL;
+out_control:
+	control_free(app->control);
+	app->control = NULL;
+	rte_ring_free(events);
+	rte_ring_free(snapshots);
 out_pipeline:
 	free_pipeline(app);
 out_ports:
 	port_close_all(app);
-out_model:
 	tree_free(app->model);
+out_app:
+	/* A late signal finds the quit level, never freed memory. */
+	if (signal_app == NULL)
+		free(app);
 out_eal:
 	rte_eal_cleanup();
 	return exit_code;

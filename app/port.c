@@ -19,7 +19,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "cgnf.h"
+#include "app.h"
+#include "port.h"
 #include "log.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_port, cgnf.port, INFO);
@@ -288,33 +289,35 @@ out:
 	return object;
 }
 
-json_t *port_to_json(const struct cgnf_port *port)
+json_t *port_to_json(const struct cgnf_port *port, bool xstats)
 {
 	struct port_status status;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
-	json_t *object, *link;
+	json_t *object;
 
 	rte_ether_format_addr(mac, sizeof(mac), &port->mac);
 	port_read_status(port, &status);
-	if (status.link_known)
-		link = json_pack("{s:b, s:I, s:s}", "up", status.link.link_status, "speed_mbps",
-				 (json_int_t)status.link.link_speed, "duplex",
-				 status.link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? "full"
-										     : "half");
-	else
-		link = json_null();
 	object = json_pack(
-		"{s:I, s:s, s:s, s:o, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-		"s:I}",
-		"port", (json_int_t)port->port_id, "name", port->name, "mac", mac, "link", link,
-		"rss", port->rss, "rx_checksum_offload", port->rx_checksum, "tx_queues",
-		(json_int_t)port->tx_queues, "ipackets", (json_int_t)status.stats.ipackets,
-		"opackets", (json_int_t)status.stats.opackets, "ibytes",
-		(json_int_t)status.stats.ibytes, "obytes", (json_int_t)status.stats.obytes,
-		"imissed", (json_int_t)status.stats.imissed, "ierrors",
-		(json_int_t)status.stats.ierrors, "oerrors", (json_int_t)status.stats.oerrors,
-		"rx_nombuf", (json_int_t)status.stats.rx_nombuf);
-	if (object != NULL)
+		"{s:I, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "port_id",
+		(json_int_t)port->port_id, "name", port->name, "mac", mac, "rss", port->rss,
+		"rx_checksum_offload", port->rx_checksum, "tx_queues", (json_int_t)port->tx_queues,
+		"ipackets", (json_int_t)status.stats.ipackets, "opackets",
+		(json_int_t)status.stats.opackets, "ibytes", (json_int_t)status.stats.ibytes,
+		"obytes", (json_int_t)status.stats.obytes, "imissed",
+		(json_int_t)status.stats.imissed, "ierrors", (json_int_t)status.stats.ierrors,
+		"oerrors", (json_int_t)status.stats.oerrors, "rx_nombuf",
+		(json_int_t)status.stats.rx_nombuf);
+	if (object == NULL)
+		return NULL;
+	if (status.link_known) {
+		json_object_set_new(object, "link_up", json_boolean(status.link.link_status));
+		json_object_set_new(object, "speed_mbps", json_integer(status.link.link_speed));
+		json_object_set_new(object, "duplex",
+				    json_string(status.link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX
+							? "full"
+							: "half"));
+	}
+	if (xstats)
 		json_object_set_new(object, "xstats",
 				    port_xstats_to_json(port->port_id) ?: json_null());
 	return object;

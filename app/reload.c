@@ -3,37 +3,38 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include <rte_cycles.h>
 #include <rte_lcore.h>
 
 #include "tree.h"
 
-#include "cgnf.h"
+#include "app.h"
+#include "classifier.h"
 #include "log.h"
 #include "reload.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_reload, cgnf.reload, INFO);
 
 /* How often the reloader looks at the classifiers' quiescent counters. */
-#define RELOAD_POLL_US 100
+#define RELOAD_POLL_NS 100000L
 
-static struct {
+struct reloader {
 	struct cgnf_app *app;
-	pthread_mutex_t lock; /* one reload at a time; guards the fields below */
+	pthread_mutex_t request_lock; /* one reload at a time, held while loading */
+	pthread_mutex_t status_lock;  /* guards status, held only to copy it */
 	struct reload_status status;
 	sem_t wake;
 	pthread_t thread;
-	bool thread_running;
-	int stopping;
-} reloader = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
+	int stopping; /* atomic */
 };
 
 /* Returns once no classifier can still be using a model swapped out before the call. */
 static void wait_for_classifiers(const struct cgnf_app *app)
 {
+	struct timespec poll = {.tv_sec = 0, .tv_nsec = RELOAD_POLL_NS};
 	uint64_t seen[RTE_MAX_LCORE];
 	unsigned int i;
 
@@ -44,43 +45,44 @@ static void wait_for_classifiers(const struct cgnf_app *app)
 
 		while (__atomic_load_n(&classifier->quiescent, __ATOMIC_SEQ_CST) == seen[i] &&
 		       !__atomic_load_n(&classifier->done, __ATOMIC_ACQUIRE))
-			rte_delay_us_sleep(RELOAD_POLL_US);
+			nanosleep(&poll, NULL);
 	}
 }
 
-int reload_request(const char *path, char *err, size_t err_size)
+static void set_status(struct reloader *reloader, const struct tree_info *info, bool refused)
 {
-	struct cgnf_app *app;
+	pthread_mutex_lock(&reloader->status_lock);
+	if (refused) {
+		reloader->status.refused++;
+	} else {
+		reloader->status.model = *info;
+		reloader->status.reloads++;
+	}
+	pthread_mutex_unlock(&reloader->status_lock);
+}
+
+int reload_request(struct reloader *reloader, const char *path, char *err, size_t err_size)
+{
+	struct cgnf_app *app = reloader->app;
 	const struct tree_info *info;
 	struct tree *fresh, *old;
-	char current[sizeof(reloader.status.model.path)];
 
-	pthread_mutex_lock(&reloader.lock);
-	app = reloader.app;
-	if (app == NULL) {
-		pthread_mutex_unlock(&reloader.lock);
-		snprintf(err, err_size, "cgnf is not running a model");
-		return -ENODEV;
-	}
-	if (path == NULL) {
-		snprintf(current, sizeof(current), "%s", reloader.status.model.path);
-		path = current;
-	}
+	if (path == NULL)
+		path = app->config.model_path;
+	pthread_mutex_lock(&reloader->request_lock);
 	fresh = tree_load(path, err, err_size);
 	if (fresh == NULL) {
-		reloader.status.refused++;
-		pthread_mutex_unlock(&reloader.lock);
+		set_status(reloader, NULL, true);
+		pthread_mutex_unlock(&reloader->request_lock);
 		CGNF_LOG(reload, ERR, "refused, the running model stays: %s", err);
 		return -EINVAL;
 	}
 	old = __atomic_exchange_n(&app->model, fresh, __ATOMIC_SEQ_CST);
 	wait_for_classifiers(app);
 	tree_free(old);
-
 	info = tree_get_info(fresh);
-	reloader.status.model = *info;
-	reloader.status.reloads++;
-	pthread_mutex_unlock(&reloader.lock);
+	set_status(reloader, info, false);
+	pthread_mutex_unlock(&reloader->request_lock);
 	CGNF_LOG(reload, NOTICE, "model %s loaded: %u nodes, depth %u, checksum %016" PRIx64,
 		 info->path, info->n_nodes, info->depth, info->checksum);
 	if (err_size > 0)
@@ -88,68 +90,75 @@ int reload_request(const char *path, char *err, size_t err_size)
 	return 0;
 }
 
-void reload_get_status(struct reload_status *out)
+void reload_get_status(struct reloader *reloader, struct reload_status *out)
 {
-	pthread_mutex_lock(&reloader.lock);
-	*out = reloader.status;
-	pthread_mutex_unlock(&reloader.lock);
+	pthread_mutex_lock(&reloader->status_lock);
+	*out = reloader->status;
+	pthread_mutex_unlock(&reloader->status_lock);
 }
 
-void reload_on_signal(void)
+void reload_on_signal(struct reloader *reloader)
 {
-	if (reloader.thread_running)
-		sem_post(&reloader.wake);
+	if (reloader != NULL)
+		sem_post(&reloader->wake);
 }
 
 static void *reload_thread_main(void *arg)
 {
-	char err[512];
+	struct reloader *reloader = arg;
+	char err[CONFIG_PATH_MAX + 256];
 
-	(void)arg;
 	for (;;) {
-		if (sem_wait(&reloader.wake) != 0)
+		if (sem_wait(&reloader->wake) != 0)
 			continue; /* EINTR */
-		if (__atomic_load_n(&reloader.stopping, __ATOMIC_ACQUIRE))
+		if (__atomic_load_n(&reloader->stopping, __ATOMIC_ACQUIRE))
 			break;
 		CGNF_LOG(reload, INFO, "SIGHUP: reloading the model file");
-		reload_request(NULL, err, sizeof(err));
+		reload_request(reloader, NULL, err, sizeof(err));
 	}
 	return NULL;
 }
 
-int reload_init(struct cgnf_app *app)
+struct reloader *reload_start(struct cgnf_app *app)
 {
+	struct reloader *reloader = calloc(1, sizeof(*reloader));
 	int rc;
 
-	reloader.status.model = *tree_get_info(app->model);
-	reloader.status.reloads = 0;
-	reloader.status.refused = 0;
-	if (sem_init(&reloader.wake, 0, 0) != 0)
-		return -errno;
-	reloader.stopping = 0;
-	reloader.app = app;
-	rc = rte_ctrl_thread_create(&reloader.thread, "cgnf-reload", NULL, reload_thread_main,
-				    NULL);
+	if (reloader == NULL)
+		return NULL;
+	reloader->app = app;
+	reloader->status.model = *tree_get_info(app->model);
+	pthread_mutex_init(&reloader->request_lock, NULL);
+	pthread_mutex_init(&reloader->status_lock, NULL);
+	if (sem_init(&reloader->wake, 0, 0) != 0)
+		goto fail;
+	rc = rte_ctrl_thread_create(&reloader->thread, "cgnf-reload", NULL, reload_thread_main,
+				    reloader);
 	if (rc != 0) {
-		reloader.app = NULL;
-		sem_destroy(&reloader.wake);
+		sem_destroy(&reloader->wake);
 		CGNF_LOG(reload, ERR, "cannot start the reload thread: %s", strerror(rc));
-		return -rc;
+		goto fail;
 	}
-	reloader.thread_running = true;
-	return 0;
+	return reloader;
+fail:
+	pthread_mutex_destroy(&reloader->request_lock);
+	pthread_mutex_destroy(&reloader->status_lock);
+	free(reloader);
+	return NULL;
 }
 
-void reload_fini(void)
+void reload_stop(struct reloader *reloader)
 {
-	if (!reloader.thread_running)
+	if (reloader == NULL)
 		return;
-	__atomic_store_n(&reloader.stopping, 1, __ATOMIC_RELEASE);
-	sem_post(&reloader.wake);
-	pthread_join(reloader.thread, NULL);
-	reloader.thread_running = false;
-	sem_destroy(&reloader.wake);
-	pthread_mutex_lock(&reloader.lock);
-	reloader.app = NULL;
-	pthread_mutex_unlock(&reloader.lock);
+	__atomic_store_n(&reloader->stopping, 1, __ATOMIC_RELEASE);
+	sem_post(&reloader->wake);
+	pthread_join(reloader->thread, NULL);
+	sem_destroy(&reloader->wake);
+	/* A telemetry request may still hold the request lock: wait for it. */
+	pthread_mutex_lock(&reloader->request_lock);
+	pthread_mutex_unlock(&reloader->request_lock);
+	pthread_mutex_destroy(&reloader->request_lock);
+	pthread_mutex_destroy(&reloader->status_lock);
+	free(reloader);
 }

@@ -23,9 +23,11 @@
 #include "packet.h"
 #include "report.h"
 
+#include "app.h"
 #include "backoff.h"
-#include "cgnf.h"
 #include "log.h"
+#include "port.h"
+#include "rx.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_rx, cgnf.rx, INFO);
 
@@ -84,10 +86,10 @@ static void rx_send_neighbor_reply(struct rx_lcore *rx, const struct cgnf_port *
 		rte_pktmbuf_free(mbuf);
 		goto unsent;
 	}
-	counter_add(&rx->stats.neighbor_replies, 1);
+	counter_add(&rx->counters.neighbor_replies, 1);
 	return;
 unsent:
-	counter_add(&rx->stats.neighbor_unsent, 1);
+	counter_add(&rx->counters.neighbor_unsent, 1);
 }
 
 /*
@@ -206,15 +208,15 @@ static unsigned int rx_flush(struct rx_lcore *rx)
 static void rx_account_burst(struct rx_lcore *rx, unsigned int received, unsigned int enqueued,
 			     struct rx_burst_drops *drops)
 {
-	struct rx_stats *stats = &rx->stats;
+	struct rx_counters *counters = &rx->counters;
 
-	counter_add(&stats->rx_packets, received);
-	counter_add(&stats->reports_enqueued, enqueued);
-	counter_add(&stats->bursts, 1);
+	counter_add(&counters->rx_packets, received);
+	counter_add(&counters->reports_enqueued, enqueued);
+	counter_add(&counters->rx_bursts, 1);
 	while (drops->touched != 0) {
 		unsigned int reason = __builtin_ctzll(drops->touched);
 
-		counter_add(&stats->drops[reason], drops->count[reason]);
+		counter_add(&counters->drops[reason], drops->count[reason]);
 		drops->count[reason] = 0;
 		drops->touched &= drops->touched - 1;
 	}
@@ -287,6 +289,6 @@ int rx_lcore_main(void *arg)
 	/* Staging is flushed at the end of every burst: nothing is left here. */
 	__atomic_store_n(&rx->done, 1, __ATOMIC_RELEASE);
 	CGNF_LOG(rx, INFO, "lcore %u: stopped after %" PRIu64 " packets", rx->lcore_id,
-		 counter_read(&rx->stats.rx_packets));
+		 counter_read(&rx->counters.rx_packets));
 	return 0;
 }

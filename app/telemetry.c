@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Telemetry commands.  Every reply is built from data this thread may read
- * without disturbing the datapath: per-lcore counters by atomic loads
- * (stats.h), the pair table by a question in the aggregator's mailbox
- * (agg_query.h), the model by reload.h's status, the ports by ethdev's
- * stats calls.  Telemetry limits a reply to 16 KiB, a dict to 256 entries,
- * a string to 127 characters: the commands are shaped to fit them.
+ * without disturbing the datapath: counters by atomic loads, rendered by
+ * the same functions as --stats-json (stats_json.h) and turned into
+ * telemetry data here, so both show one name and one value per counter;
+ * the busiest pairs from the control thread's snapshots; one pair through
+ * the aggregator's mailbox; the model from the reloader's status.
+ *
+ * DPDK 22.11's telemetry callbacks take no user pointer: the app they
+ * answer about is the one file-level handle below, set by telemetry_init
+ * and cleared by telemetry_fini under a lock only telemetry takes.
+ * Telemetry limits a reply to 16 KiB, a dict to 256 entries, a string to
+ * 127 characters and has no floating point (numbers that are not integers
+ * are shown as text).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,21 +22,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
 
-#include "drop_reason.h"
+#include "config.h"
 #include "ip.h"
 #include "pair_table.h"
-#include "prefix.h"
-#include "tree.h"
 
-#include "agg_query.h"
-#include "cgnf.h"
+#include "aggregator.h"
+#include "app.h"
+#include "control.h"
 #include "log.h"
+#include "pair_query.h"
 #include "reload.h"
-#include "stats.h"
+#include "stats_json.h"
 #include "telemetry.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_telemetry, cgnf.telemetry, INFO);
@@ -37,21 +45,16 @@ RTE_LOG_REGISTER(cgnf_logtype_telemetry, cgnf.telemetry, INFO);
 #define TOP_PAIRS_DEFAULT 10
 /*
  * About 150 bytes a pair with IPv6 addresses (14.9 KB measured for 100):
- * 100 fit the 16 KiB reply.  Past it, telemetry leaves the last pairs out
- * whole and the JSON stays valid.
+ * 100 fit the 16 KiB reply.
  */
 #define TOP_PAIRS_MAX 100
-/* The aggregator answers within one loop; this only bounds a stuck one. */
-#define QUERY_TIMEOUT_MS 2000
+/* The aggregator answers within one loop, a table walk within a second: this bounds a stuck one. */
+#define QUERY_TIMEOUT_MS 3000
 
-_Static_assert(TOP_PAIRS_MAX <= AGG_QUERY_TOP_MAX, "the mailbox holds the longest top list");
+_Static_assert(TOP_PAIRS_MAX <= CONTROL_TOP_PAIRS_MAX, "the control thread keeps enough pairs");
 
-/*
- * Readers: the callbacks, each for the whole of its reply.  Writer:
- * telemetry_fini, so that the app's memory is not freed under a callback.
- */
 static pthread_rwlock_t app_lock = PTHREAD_RWLOCK_INITIALIZER;
-static struct cgnf_app *active_app;
+static struct cgnf_app *telemetry_app; /* the callbacks' only way to the app (see above) */
 
 typedef int (*command_fn)(struct cgnf_app *app, const char *params, struct rte_tel_data *d);
 
@@ -97,106 +100,157 @@ static void add_dict_container(struct rte_tel_data *d, const char *name, struct 
 		rte_tel_data_free(c);
 }
 
-static struct rte_tel_data *drops_container(const struct cgnf_totals *totals)
+/* Numbers that are not integers, as text: telemetry 22.11 has no floating point. */
+static void real_text(const json_t *value, char out[32])
+{
+	snprintf(out, 32, "%.9g", json_real_value(value));
+}
+
+static struct rte_tel_data *json_to_container(const json_t *value);
+
+/* One JSON value into a dict; objects and arrays only at the first level. */
+static void add_json_to_dict(struct rte_tel_data *d, const char *key, const json_t *value,
+			     bool nested)
+{
+	char text[32];
+
+	switch (json_typeof(value)) {
+	case JSON_INTEGER:
+		if (json_integer_value(value) >= 0)
+			rte_tel_data_add_dict_u64(d, key, (uint64_t)json_integer_value(value));
+		else
+			rte_tel_data_add_dict_int(d, key, (int)json_integer_value(value));
+		break;
+	case JSON_REAL:
+		real_text(value, text);
+		rte_tel_data_add_dict_string(d, key, text);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		rte_tel_data_add_dict_int(d, key, json_is_true(value));
+		break;
+	case JSON_STRING:
+		rte_tel_data_add_dict_string(d, key, json_string_value(value));
+		break;
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		if (!nested)
+			add_dict_container(d, key, json_to_container(value));
+		break;
+	default:
+		break;
+	}
+}
+
+/* A flat object or an array of strings / integers as a telemetry container. */
+static struct rte_tel_data *json_to_container(const json_t *value)
 {
 	struct rte_tel_data *c = rte_tel_data_alloc();
+	const json_t *item;
+	const char *key;
+	size_t index;
+	char text[32];
 
 	if (c == NULL)
 		return NULL;
-	rte_tel_data_start_dict(c);
-	for (unsigned int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++)
-		rte_tel_data_add_dict_u64(c, drop_reason_name(r), totals->drops[r]);
+	if (json_is_object(value)) {
+		rte_tel_data_start_dict(c);
+		json_object_foreach((json_t *)value, key, item)
+			add_json_to_dict(c, key, item, true);
+		return c;
+	}
+	item = json_array_get(value, 0);
+	if (item != NULL && json_is_integer(item)) {
+		rte_tel_data_start_array(c, RTE_TEL_U64_VAL);
+		json_array_foreach(value, index, item)
+			rte_tel_data_add_array_u64(c, (uint64_t)json_integer_value(item));
+		return c;
+	}
+	rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
+	json_array_foreach(value, index, item)
+	{
+		if (json_is_real(item))
+			real_text(item, text);
+		rte_tel_data_add_array_string(c, json_is_real(item) ? text
+								    : json_string_value(item) ?: "");
+	}
 	return c;
 }
 
-static void add_rx_counters(struct rte_tel_data *d, const struct cgnf_totals *totals)
+/* Replies with a JSON object rendered elsewhere (and frees it). */
+static int reply_json(struct rte_tel_data *d, json_t *object)
 {
-	rte_tel_data_add_dict_u64(d, "rx_packets", totals->rx_packets);
-	rte_tel_data_add_dict_u64(d, "reports_enqueued", totals->reports_enqueued);
-	rte_tel_data_add_dict_u64(d, "dropped_total", totals->dropped);
-	rte_tel_data_add_dict_u64(d, "neighbor_replies", totals->neighbor_replies);
-	rte_tel_data_add_dict_u64(d, "neighbor_unsent", totals->neighbor_unsent);
-	add_dict_container(d, "dropped", drops_container(totals));
+	const char *key;
+	json_t *value;
+
+	if (object == NULL)
+		return reply_error(d, "out of memory");
+	rte_tel_data_start_dict(d);
+	json_object_foreach(object, key, value) add_json_to_dict(d, key, value, false);
+	json_decref(object);
+	return 0;
 }
 
-static void add_classifier_counters(struct rte_tel_data *d, const struct cgnf_totals *totals)
-{
-	rte_tel_data_add_dict_u64(d, "classified", totals->classified);
-	rte_tel_data_add_dict_u64(d, "classified_cg", totals->classified_cg);
-}
-
-static void add_aggregator_counters(struct rte_tel_data *d, const struct cgnf_app *app,
-				    const struct aggregator_stats *agg)
-{
-	uint64_t latency_mean_ns = agg->reports ? agg->latency_sum_ns / agg->reports : 0;
-
-	rte_tel_data_add_dict_u64(d, "reports", agg->reports);
-	rte_tel_data_add_dict_u64(d, "reports_cg", agg->reports_cg);
-	rte_tel_data_add_dict_u64(d, "reports_ncg", agg->reports - agg->reports_cg);
-	rte_tel_data_add_dict_u64(d, "pairs", agg->pairs);
-	rte_tel_data_add_dict_u64(d, "cg_pairs", agg->cg_pairs);
-	rte_tel_data_add_dict_u64(d, "pairs_inserted", agg->inserted);
-	rte_tel_data_add_dict_u64(d, "pairs_expired", agg->expired);
-	rte_tel_data_add_dict_u64(d, "pairs_evicted", agg->evicted);
-	rte_tel_data_add_dict_u64(d, "latency_mean_ns", latency_mean_ns);
-	rte_tel_data_add_dict_u64(d, "latency_max_ns", agg->latency_max_ns);
-	rte_tel_data_add_dict_u64(d, "elapsed_ms",
-				  (uint64_t)(stats_elapsed_s(app, agg) * 1e3 + 0.5));
-}
-
-static const char *role_name(enum lcore_role role)
+static unsigned int counter_role_of(enum lcore_role role)
 {
 	switch (role) {
-	case ROLE_AGGREGATOR:
-		return "aggregator";
 	case ROLE_RX:
-		return "rx";
+		return COUNTER_ROLE_RX;
 	case ROLE_CLASSIFIER:
-		return "classifier";
+		return COUNTER_ROLE_CLASSIFIER;
 	default:
-		return "none";
+		return COUNTER_ROLE_AGGREGATOR;
 	}
 }
 
 static int command_stats_lcore(struct cgnf_app *app, const char *params, struct rte_tel_data *d)
 {
-	struct cgnf_totals totals;
+	struct counter_values values;
 	unsigned long lcore_id;
 	enum lcore_role role;
+	json_t *object;
 
 	if (parse_unsigned(params, RTE_MAX_LCORE - 1, &lcore_id) != 0)
 		return reply_error(d, "LCORE_ID must be a number from 0 to %u, got '%.40s'",
 				   RTE_MAX_LCORE - 1, params);
-	if (stats_sum_lcore(app, (unsigned int)lcore_id, &totals) != 0)
-		return reply_error(
-			d, "lcore %lu is not one of cgnf's RX, classifier or aggregator lcores",
-			lcore_id);
+	if (cgnf_read_lcore_counters(app, (unsigned int)lcore_id, &values) != 0)
+		return reply_error(d, "lcore %lu is not one of cgnf's lcores (see /cgnf/lcores)",
+				   lcore_id);
 	role = app->roles[lcore_id];
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "lcore", lcore_id);
-	rte_tel_data_add_dict_string(d, "role", role_name(role));
-	if (role == ROLE_RX) {
-		rte_tel_data_add_dict_u64(d, "queue", app->role_index[lcore_id]);
-		add_rx_counters(d, &totals);
-	} else if (role == ROLE_CLASSIFIER) {
-		add_classifier_counters(d, &totals);
-	} else {
-		add_aggregator_counters(d, app, &totals.aggregator);
+	object = counters_to_json(&values, 1u << counter_role_of(role));
+	if (object != NULL) {
+		json_object_set_new(object, "lcore", json_integer((json_int_t)lcore_id));
+		json_object_set_new(object, "role", json_string(lcore_role_name(role)));
+		if (role == ROLE_RX)
+			json_object_set_new(object, "queue",
+					    json_integer(app->role_index[lcore_id]));
 	}
-	return 0;
+	return reply_json(d, object);
 }
 
 static int command_stats(struct cgnf_app *app, const char *params, struct rte_tel_data *d)
 {
-	struct cgnf_totals totals;
+	struct counter_values values;
 
 	if (has_params(params))
 		return command_stats_lcore(app, params, d);
-	stats_sum(app, &totals);
+	cgnf_read_counters(app, &values);
+	return reply_json(d, counters_to_json(&values, COUNTER_ROLES_ALL));
+}
+
+static int command_lcores(struct cgnf_app *app, const char *params, struct rte_tel_data *d)
+{
+	char key[16];
+
+	if (has_params(params))
+		return reply_error(d, "/cgnf/lcores takes no parameter");
 	rte_tel_data_start_dict(d);
-	add_rx_counters(d, &totals);
-	add_classifier_counters(d, &totals);
-	add_aggregator_counters(d, app, &totals.aggregator);
+	for (unsigned int lcore_id = 0; lcore_id < RTE_MAX_LCORE; lcore_id++) {
+		if (app->roles[lcore_id] == ROLE_NONE)
+			continue;
+		snprintf(key, sizeof(key), "%u", lcore_id);
+		rte_tel_data_add_dict_string(d, key, lcore_role_name(app->roles[lcore_id]));
+	}
 	return 0;
 }
 
@@ -225,8 +279,7 @@ static int query_error(struct rte_tel_data *d, int rc)
 	case -ENOENT:
 		return reply_error(d, "no such pair in the table");
 	case -ETIMEDOUT:
-		return reply_error(d, "the aggregator did not answer within %u ms",
-				   QUERY_TIMEOUT_MS);
+		return reply_error(d, "no answer within %u ms", QUERY_TIMEOUT_MS);
 	case -ESHUTDOWN:
 		return reply_error(d, "cgnf is stopping: the pair table is closed");
 	default:
@@ -236,7 +289,9 @@ static int query_error(struct rte_tel_data *d, int rc)
 
 /*
  * A dict keyed by rank, "1" first: telemetry 22.11 takes dicts inside a dict
- * but not inside an array.
+ * but not inside an array.  From the control thread's latest snapshot (at
+ * most a second old), so that asking in a loop never walks the table more
+ * than once a second.
  */
 static int command_pairs(struct cgnf_app *app, const char *params, struct rte_tel_data *d)
 {
@@ -246,12 +301,12 @@ static int command_pairs(struct cgnf_app *app, const char *params, struct rte_te
 	unsigned int count, i;
 	int rc;
 
-	(void)app;
 	if (has_params(params) &&
 	    (parse_unsigned(params, TOP_PAIRS_MAX, &wanted) != 0 || wanted == 0))
 		return reply_error(d, "N must be a number from 1 to %u, got '%.40s'", TOP_PAIRS_MAX,
 				   params);
-	rc = agg_query_top((unsigned int)wanted, answer, &count, QUERY_TIMEOUT_MS);
+	rc = control_top_pairs(app->control, (unsigned int)wanted, answer, &count,
+			       QUERY_TIMEOUT_MS);
 	if (rc != 0)
 		return query_error(d, rc);
 	rte_tel_data_start_dict(d);
@@ -305,7 +360,7 @@ static int command_pair(struct cgnf_app *app, const char *params, struct rte_tel
 				   "expected /cgnf/pair,IP1,IP2 (two IPv4 or IPv6 addresses), "
 				   "got '%.40s'",
 				   has_params(params) ? params : "");
-	rc = agg_query_pair(&pair, &stats, QUERY_TIMEOUT_MS);
+	rc = pair_mailbox_ask(aggregator_mailbox(app->aggregator), &pair, &stats, QUERY_TIMEOUT_MS);
 	if (rc != 0)
 		return query_error(d, rc);
 	now_ns = cgnf_clock_ns(app);
@@ -320,142 +375,26 @@ static int command_pair(struct cgnf_app *app, const char *params, struct rte_tel
 	return 0;
 }
 
-static void add_model_fields(struct rte_tel_data *d, const struct reload_status *status)
-{
-	const struct tree_info *info = &status->model;
-	char checksum[17];
-
-	snprintf(checksum, sizeof(checksum), "%016" PRIx64, info->checksum);
-	rte_tel_data_add_dict_string(d, "path", info->path);
-	rte_tel_data_add_dict_string(d, "source", info->source);
-	rte_tel_data_add_dict_string(d, "checksum", checksum);
-	rte_tel_data_add_dict_u64(d, "format_version", info->format_version);
-	rte_tel_data_add_dict_u64(d, "features", info->n_features);
-	rte_tel_data_add_dict_u64(d, "nodes", info->n_nodes);
-	rte_tel_data_add_dict_u64(d, "leaves", info->n_leaves);
-	rte_tel_data_add_dict_u64(d, "depth", info->depth);
-	rte_tel_data_add_dict_u64(d, "classes", info->n_classes);
-	rte_tel_data_add_dict_string(d, "cg_class", info->cg_class_name);
-	rte_tel_data_add_dict_u64(d, "reloads", status->reloads);
-	rte_tel_data_add_dict_u64(d, "reloads_refused", status->refused);
-}
-
 static int command_model(struct cgnf_app *app, const char *params, struct rte_tel_data *d)
 {
-	struct reload_status status;
-
-	(void)app;
 	if (has_params(params))
 		return reply_error(d, "/cgnf/model takes no parameter");
-	reload_get_status(&status);
-	rte_tel_data_start_dict(d);
-	add_model_fields(d, &status);
-	return 0;
-}
-
-static struct rte_tel_data *prefixes_container(const struct prefix_list *list)
-{
-	struct rte_tel_data *c = rte_tel_data_alloc();
-	char text[IP_TEXT_MAX + 4];
-
-	if (c == NULL)
-		return NULL;
-	rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
-	for (unsigned int i = 0; i < list->count; i++) {
-		prefix_format(&list->items[i], text, sizeof(text));
-		rte_tel_data_add_array_string(c, text);
-	}
-	return c;
-}
-
-static struct rte_tel_data *addresses_container(const struct ip_addr *addrs, unsigned int count)
-{
-	struct rte_tel_data *c = rte_tel_data_alloc();
-	char text[IP_TEXT_MAX];
-
-	if (c == NULL)
-		return NULL;
-	rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
-	for (unsigned int i = 0; i < count; i++) {
-		ip_format(&addrs[i], text);
-		rte_tel_data_add_array_string(c, text);
-	}
-	return c;
-}
-
-/* Telemetry has no floating point: durations in ms, the threshold as text. */
-static uint64_t seconds_to_ms(double seconds)
-{
-	return (uint64_t)(seconds * 1e3 + 0.5);
+	return reply_json(d, model_to_json(app));
 }
 
 static int command_config(struct cgnf_app *app, const char *params, struct rte_tel_data *d)
 {
-	const struct cgnf_config *config = &app->config;
-	char threshold[32];
+	json_t *config;
 
 	if (has_params(params))
 		return reply_error(d, "/cgnf/config takes no parameter");
-	snprintf(threshold, sizeof(threshold), "%g", config->verdict_threshold);
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "config_file", config->config_path);
-	rte_tel_data_add_dict_string(d, "model", config->model_path);
-	rte_tel_data_add_dict_u64(d, "udp_port", config->udp_port);
-	add_dict_container(d, "probes", prefixes_container(&config->probes));
-	add_dict_container(d, "lan", prefixes_container(&config->lan));
-	add_dict_container(d, "ip", addresses_container(config->local_ips, config->local_ip_count));
-	rte_tel_data_add_dict_u64(d, "rx_lcores", app->n_rx);
-	rte_tel_data_add_dict_u64(d, "classifiers", app->n_classifiers);
-	rte_tel_data_add_dict_u64(d, "ring_size", config->ring_size);
-	rte_tel_data_add_dict_u64(d, "mbufs", config->mbufs);
-	rte_tel_data_add_dict_int(d, "lossless", config->lossless);
-	rte_tel_data_add_dict_int(d, "busy_poll", config->busy_poll);
-	rte_tel_data_add_dict_u64(d, "idle_timeout_ms", seconds_to_ms(config->idle_timeout_s));
-	rte_tel_data_add_dict_int(d, "exit_on_idle", config->exit_on_idle);
-	rte_tel_data_add_dict_u64(d, "duration_ms", seconds_to_ms(config->duration_s));
-	rte_tel_data_add_dict_u64(d, "stats_interval_ms", seconds_to_ms(config->stats_interval_s));
-	rte_tel_data_add_dict_u64(d, "verdict_window", config->verdict_window);
-	rte_tel_data_add_dict_u64(d, "verdict_min_reports", config->verdict_min_reports);
-	rte_tel_data_add_dict_string(d, "verdict_threshold", threshold);
-	rte_tel_data_add_dict_u64(d, "max_pairs", config->max_pairs);
-	rte_tel_data_add_dict_u64(d, "pair_timeout_ms", seconds_to_ms(config->pair_timeout_s));
-	rte_tel_data_add_dict_string(d, "csv", config->csv_path);
-	rte_tel_data_add_dict_string(d, "stats_json", config->stats_json_path);
-	rte_tel_data_add_dict_string(d, "events", config->events_path);
-	rte_tel_data_add_dict_int(d, "quiet", config->quiet);
-	return 0;
-}
-
-static struct rte_tel_data *port_container(const struct cgnf_port *port)
-{
-	struct rte_tel_data *c = rte_tel_data_alloc();
-	struct port_status status;
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
-
-	if (c == NULL)
-		return NULL;
-	port_read_status(port, &status);
-	rte_ether_format_addr(mac, sizeof(mac), &port->mac);
-	rte_tel_data_start_dict(c);
-	rte_tel_data_add_dict_u64(c, "port_id", port->port_id);
-	rte_tel_data_add_dict_string(c, "name", port->name);
-	rte_tel_data_add_dict_string(c, "mac", mac);
-	if (status.link_known) {
-		rte_tel_data_add_dict_int(c, "link_up", status.link.link_status);
-		rte_tel_data_add_dict_u64(c, "speed_mbps", status.link.link_speed);
+	config = config_to_json(&app->config);
+	/* What the options left to cgnf, as it decided them. */
+	if (config != NULL) {
+		json_object_set_new(config, "rx_lcores", json_integer(app->n_rx));
+		json_object_set_new(config, "classifier_lcores", json_integer(app->n_classifiers));
 	}
-	rte_tel_data_add_dict_int(c, "rss", port->rss);
-	rte_tel_data_add_dict_int(c, "rx_checksum_offload", port->rx_checksum);
-	rte_tel_data_add_dict_u64(c, "tx_queues", port->tx_queues);
-	rte_tel_data_add_dict_u64(c, "ipackets", status.stats.ipackets);
-	rte_tel_data_add_dict_u64(c, "opackets", status.stats.opackets);
-	rte_tel_data_add_dict_u64(c, "ibytes", status.stats.ibytes);
-	rte_tel_data_add_dict_u64(c, "obytes", status.stats.obytes);
-	rte_tel_data_add_dict_u64(c, "imissed", status.stats.imissed);
-	rte_tel_data_add_dict_u64(c, "ierrors", status.stats.ierrors);
-	rte_tel_data_add_dict_u64(c, "oerrors", status.stats.oerrors);
-	rte_tel_data_add_dict_u64(c, "rx_nombuf", status.stats.rx_nombuf);
-	return c;
+	return reply_json(d, config);
 }
 
 /* Keyed "port0", "port1"... (device names hold characters telemetry refuses in a key). */
@@ -468,27 +407,29 @@ static int command_ports(struct cgnf_app *app, const char *params, struct rte_te
 				   "/cgnf/ports takes no parameter (see also /ethdev/xstats,ID)");
 	rte_tel_data_start_dict(d);
 	for (unsigned int p = 0; p < app->n_ports; p++) {
+		json_t *port = port_to_json(&app->ports[p], false);
+
 		snprintf(key, sizeof(key), "port%u", app->ports[p].port_id);
-		add_dict_container(d, key, port_container(&app->ports[p]));
+		if (port != NULL)
+			add_dict_container(d, key, json_to_container(port));
+		json_decref(port);
 	}
 	return 0;
 }
 
 static int command_reload(struct cgnf_app *app, const char *params, struct rte_tel_data *d)
 {
-	struct reload_status status;
 	char err[CONFIG_PATH_MAX + 256];
+	json_t *model;
 	int rc;
 
-	(void)app;
-	rc = reload_request(has_params(params) ? params : NULL, err, sizeof(err));
+	rc = reload_request(app->reloader, has_params(params) ? params : NULL, err, sizeof(err));
 	if (rc != 0)
 		return reply_error(d, "%s", err);
-	reload_get_status(&status);
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "result", "reloaded");
-	add_model_fields(d, &status);
-	return 0;
+	model = model_to_json(app);
+	if (model != NULL)
+		json_object_set_new(model, "result", json_string("reloaded"));
+	return reply_json(d, model);
 }
 
 static const struct {
@@ -498,6 +439,7 @@ static const struct {
 } commands[] = {
 	{"/cgnf/stats", command_stats,
 	 "Counters and drops by reason, summed over lcores. Parameters: int LCORE_ID (optional)"},
+	{"/cgnf/lcores", command_lcores, "cgnf's lcores and their roles. No parameters"},
 	{"/cgnf/pairs", command_pairs,
 	 "The N pairs with the most reports. Parameters: int N (1 to 100, default 10)"},
 	{"/cgnf/pair", command_pair, "One pair's counts and verdict. Parameters: IP1,IP2"},
@@ -517,10 +459,10 @@ static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
 		if (strcmp(cmd, commands[i].name) != 0)
 			continue;
 		pthread_rwlock_rdlock(&app_lock);
-		if (active_app == NULL)
+		if (telemetry_app == NULL)
 			rc = reply_error(d, "cgnf is not running (starting or stopping)");
 		else
-			rc = commands[i].fn(active_app, params, d);
+			rc = commands[i].fn(telemetry_app, params, d);
 		pthread_rwlock_unlock(&app_lock);
 		return rc;
 	}
@@ -529,14 +471,11 @@ static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
 
 int telemetry_init(struct cgnf_app *app)
 {
-	static bool registered;
 	int rc;
 
 	pthread_rwlock_wrlock(&app_lock);
-	active_app = app;
+	telemetry_app = app;
 	pthread_rwlock_unlock(&app_lock);
-	if (registered)
-		return 0;
 	for (size_t i = 0; i < RTE_DIM(commands); i++) {
 		rc = rte_telemetry_register_cmd(commands[i].name, dispatch, commands[i].help);
 		if (rc != 0) {
@@ -545,7 +484,6 @@ int telemetry_init(struct cgnf_app *app)
 			return rc;
 		}
 	}
-	registered = true;
 	CGNF_LOG(telemetry, INFO, "%zu commands under /cgnf/ (dpdk-telemetry.py -f FILE_PREFIX)",
 		 RTE_DIM(commands));
 	return 0;
@@ -554,6 +492,6 @@ int telemetry_init(struct cgnf_app *app)
 void telemetry_fini(void)
 {
 	pthread_rwlock_wrlock(&app_lock);
-	active_app = NULL;
+	telemetry_app = NULL;
 	pthread_rwlock_unlock(&app_lock);
 }

@@ -115,7 +115,8 @@ static const struct option_spec option_specs[] = {
 	 .max = SECONDS_MAX,
 	 .above_min = true,
 	 .argument = "S",
-	 .help = "input is idle after S s with no packet"},
+	 .help = "input is idle after S s with no packet received:\nprint the table, write the "
+		 "outputs"},
 	{.name = "exit-on-idle",
 	 .type = OPTION_FLAG,
 	 FIELD(exit_on_idle),
@@ -125,7 +126,7 @@ static const struct option_spec option_specs[] = {
 	 FIELD(duration_s),
 	 .max = SECONDS_MAX,
 	 .argument = "S",
-	 .help = "stop after S s (0: no limit)"},
+	 .help = "stop S s after start-up, traffic or not\n(0: no limit)"},
 	{.name = "lossless",
 	 .type = OPTION_FLAG,
 	 FIELD(lossless),
@@ -138,17 +139,24 @@ static const struct option_spec option_specs[] = {
 	 .type = OPTION_PATH,
 	 FIELD(csv_path),
 	 .argument = "FILE",
-	 .help = "write the final per-pair table as CSV"},
+	 .help = "write the per-pair table as CSV (at idle timeout,\nevery --snapshot-interval, at "
+		 "exit)"},
 	{.name = "stats-json",
 	 .type = OPTION_PATH,
 	 FIELD(stats_json_path),
 	 .argument = "FILE",
-	 .help = "write the final counters as JSON"},
+	 .help = "write every counter as JSON (when --csv is written)"},
 	{.name = "events",
 	 .type = OPTION_PATH,
 	 FIELD(events_path),
 	 .argument = "FILE",
 	 .help = "write verdict changes and expiries as JSON lines\n(\"-\": stdout)"},
+	{.name = "snapshot-interval",
+	 .type = OPTION_SECONDS,
+	 FIELD(snapshot_interval_s),
+	 .max = SECONDS_MAX,
+	 .argument = "S",
+	 .help = "also write --csv and --stats-json every S s\n(0: only at idle timeout and exit)"},
 	{.name = "stats-interval",
 	 .type = OPTION_SECONDS,
 	 FIELD(stats_interval_s),
@@ -774,6 +782,69 @@ int config_validate(const struct cgnf_config *config, char *err, size_t err_size
 		return fail(err, err_size,
 			    "--csv, --stats-json and --events must be different files");
 	return 0;
+}
+
+/* A prefix or address list as an array of texts. */
+static json_t *list_to_json(const struct option_spec *spec, const struct cgnf_config *config)
+{
+	json_t *array = json_array();
+	char text[IP_TEXT_MAX + 4];
+	unsigned int i;
+
+	if (spec->type == OPTION_PREFIXES) {
+		const struct prefix_list *list = option_field_const(spec, config);
+
+		for (i = 0; i < list->count && array != NULL; i++) {
+			prefix_format(&list->items[i], text, sizeof(text));
+			json_array_append_new(array, json_string(text));
+		}
+	} else {
+		for (i = 0; i < config->local_ip_count && array != NULL; i++) {
+			ip_format(&config->local_ips[i], text);
+			json_array_append_new(array, json_string(text));
+		}
+	}
+	return array;
+}
+
+json_t *config_to_json(const struct cgnf_config *config)
+{
+	const struct option_spec *spec;
+	json_t *object = json_object(), *value;
+	char key[64];
+
+	for (spec = option_specs; spec < option_specs + OPTION_COUNT && object != NULL; spec++) {
+		switch (spec->type) {
+		case OPTION_PATH:
+			value = json_string(option_field_const(spec, config));
+			break;
+		case OPTION_UINT:
+			value = json_integer((json_int_t)load_uint(spec, config));
+			break;
+		case OPTION_SECONDS:
+		case OPTION_RATIO:
+			value = json_real(load_real(spec, config));
+			break;
+		case OPTION_FLAG:
+			value = json_boolean(*(const bool *)option_field_const(spec, config));
+			break;
+		case OPTION_PREFIXES:
+		case OPTION_ADDRESSES:
+			value = list_to_json(spec, config);
+			break;
+		case OPTION_CONFIG:
+			value = json_string(config->config_path);
+			break;
+		default:
+			continue;
+		}
+		snprintf(key, sizeof(key), "%s", spec->name);
+		for (char *c = key; *c != '\0'; c++)
+			if (*c == '-')
+				*c = '_';
+		json_object_set_new(object, key, value);
+	}
+	return object;
 }
 
 /* The default of a numeric option as text; empty for the others (off, none). */

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "prefix.h"
 
 #define CONFIG_PATH_MAX 512
@@ -31,6 +33,7 @@ struct cgnf_config {
 	char stats_json_path[CONFIG_PATH_MAX];
 	char events_path[CONFIG_PATH_MAX]; /* "-": stdout */
 	double stats_interval_s;	   /* 0: no live status line */
+	double snapshot_interval_s;	   /* 0: files only at idle timeout and exit */
 	unsigned int verdict_window;
 	unsigned int verdict_min_reports;
 	double verdict_threshold;
@@ -64,5 +67,12 @@ int config_parse_args(struct cgnf_config *config, int argc, char **argv, char *e
 int config_validate(const struct cgnf_config *config, char *err, size_t err_size);
 
 void config_print_usage(const char *program);
+
+/*
+ * Every option in force, keyed as in a config file ("udp_port"...), from
+ * the same table as the parser: what telemetry's /cgnf/config shows.
+ * NULL when out of memory.
+ */
+json_t *config_to_json(const struct cgnf_config *config);
 
 #endif

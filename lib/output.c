@@ -12,11 +12,6 @@
 
 #include "output.h"
 
-struct pair_list {
-	struct pair_stats *items;
-	uint32_t count;
-};
-
 int64_t output_unix_ns(const struct output_clock *clock, uint64_t ns)
 {
 	/* Whole seconds apart: unix_at_base * 1e9 would round to 256 ns. */
@@ -53,20 +48,20 @@ static void format_unix_seconds(int64_t unix_ns, char *out, size_t size)
 
 static void append_pair(const struct pair_stats *stats, void *ctx)
 {
-	struct pair_list *list = ctx;
+	struct pair_rows *rows = ctx;
 
-	list->items[list->count++] = *stats;
+	rows->items[rows->count++] = *stats;
 }
 
-static int collect_pairs(const struct pair_table *table, struct pair_list *list)
+int output_collect_rows(const struct pair_table *table, struct pair_rows *rows)
 {
 	uint32_t count = pair_table_count(table);
 
-	list->count = 0;
-	list->items = malloc((count > 0 ? count : 1) * sizeof(*list->items));
-	if (list->items == NULL)
+	rows->count = 0;
+	rows->items = malloc((count > 0 ? count : 1) * sizeof(*rows->items));
+	if (rows->items == NULL)
 		return -ENOMEM;
-	pair_table_foreach(table, append_pair, list);
+	pair_table_foreach(table, append_pair, rows);
 	return 0;
 }
 
@@ -161,7 +156,7 @@ int output_write_json(const char *path, const json_t *json, char *err, size_t er
 
 struct csv_job {
 	const struct output_clock *clock;
-	struct pair_list list;
+	const struct pair_rows *rows;
 };
 
 static int write_csv_rows(FILE *file, void *ctx)
@@ -170,8 +165,8 @@ static int write_csv_rows(FILE *file, void *ctx)
 	char ip1[IP_TEXT_MAX], ip2[IP_TEXT_MAX], first_seen[32], last_seen[32];
 
 	fputs("ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen\n", file);
-	for (uint32_t i = 0; i < job->list.count; i++) {
-		const struct pair_stats *s = &job->list.items[i];
+	for (size_t i = 0; i < job->rows->count; i++) {
+		const struct pair_stats *s = &job->rows->items[i];
 
 		ip_format(&s->pair.ip1, ip1);
 		ip_format(&s->pair.ip2, ip2);
@@ -186,21 +181,13 @@ static int write_csv_rows(FILE *file, void *ctx)
 	return 0;
 }
 
-int output_write_csv(const struct pair_table *table, const struct output_clock *clock,
-		     const char *path, char *err, size_t err_size)
+int output_write_csv(struct pair_rows *rows, const struct output_clock *clock, const char *path,
+		     char *err, size_t err_size)
 {
-	struct csv_job job = {.clock = clock};
-	int ret;
+	struct csv_job job = {.clock = clock, .rows = rows};
 
-	ret = collect_pairs(table, &job.list);
-	if (ret < 0) {
-		snprintf(err, err_size, "%s: %s", path, strerror(-ret));
-		return ret;
-	}
-	qsort(job.list.items, job.list.count, sizeof(*job.list.items), compare_by_address);
-	ret = output_write_atomic(path, write_csv_rows, &job, err, err_size);
-	free(job.list.items);
-	return ret;
+	qsort(rows->items, rows->count, sizeof(*rows->items), compare_by_address);
+	return output_write_atomic(path, write_csv_rows, &job, err, err_size);
 }
 
 static int decimal_width(uint64_t value)
@@ -208,20 +195,17 @@ static int decimal_width(uint64_t value)
 	return snprintf(NULL, 0, "%" PRIu64, value);
 }
 
-static void print_totals(FILE *out, const struct pair_table *table,
-			 const struct output_totals *totals)
+static void print_totals(FILE *out, const struct output_totals *totals)
 {
-	struct pair_table_counters counters;
 	uint64_t drops = 0;
 	unsigned int reason;
 
-	pair_table_get_counters(table, &counters);
 	for (reason = 0; reason < DROP_REASON_COUNT; reason++)
 		drops += totals->drops[reason];
 	fprintf(out, "\nreports      %" PRIu64 "\n", totals->reports);
 	fprintf(out, "rx packets   %" PRIu64 "\n", totals->rx_packets);
-	fprintf(out, "pairs        %" PRIu32 "\n", pair_table_count(table));
-	fprintf(out, "CG pairs     %" PRIu64 "\n", counters.cg_pairs);
+	fprintf(out, "pairs        %" PRIu64 "\n", totals->pairs);
+	fprintf(out, "CG pairs     %" PRIu64 "\n", totals->cg_pairs);
 	fprintf(out, "reports/s    %.1f (%.3f s)\n",
 		totals->elapsed_s > 0 ? (double)totals->reports / totals->elapsed_s : 0.0,
 		totals->elapsed_s);
@@ -232,27 +216,20 @@ static void print_totals(FILE *out, const struct pair_table *table,
 				totals->drops[reason]);
 }
 
-void output_print_table(const struct pair_table *table, FILE *out,
-			const struct output_totals *totals)
+void output_print_table(struct pair_rows *rows, FILE *out, const struct output_totals *totals)
 {
 	char ip_text[OUTPUT_TABLE_ROWS_MAX][2][IP_TEXT_MAX];
 	int ip_width = 3, cg_width = 5, ncg_width = 6;
-	struct pair_list list;
-	uint32_t shown, i;
+	size_t shown, i;
 
-	if (collect_pairs(table, &list) < 0) {
-		fprintf(out, "(%" PRIu32 " pairs: no memory to list them)\n",
-			pair_table_count(table));
-		goto totals;
-	}
-	shown = list.count;
+	shown = rows->count;
 	if (shown > OUTPUT_TABLE_ROWS_MAX) {
-		qsort(list.items, list.count, sizeof(*list.items), compare_by_reports);
+		qsort(rows->items, rows->count, sizeof(*rows->items), compare_by_reports);
 		shown = OUTPUT_TABLE_ROWS_MAX;
 	}
-	qsort(list.items, shown, sizeof(*list.items), compare_by_address);
+	qsort(rows->items, shown, sizeof(*rows->items), compare_by_address);
 	for (i = 0; i < shown; i++) {
-		const struct pair_stats *s = &list.items[i];
+		const struct pair_stats *s = &rows->items[i];
 		int len1, len2;
 
 		ip_format(&s->pair.ip1, ip_text[i][0]);
@@ -267,17 +244,15 @@ void output_print_table(const struct pair_table *table, FILE *out,
 	fprintf(out, "%-8s  %-*s  %-*s  %*s  %*s  %-8s  %s\n", "HASH", ip_width, "IP1", ip_width,
 		"IP2", cg_width, "NB CG", ncg_width, "NB NCG", "RATIO", "VERDICT");
 	for (i = 0; i < shown; i++) {
-		const struct pair_stats *s = &list.items[i];
+		const struct pair_stats *s = &rows->items[i];
 
 		fprintf(out, "%08" PRIx32 "  %-*s  %-*s  %*" PRIu64 "  %*" PRIu64 "  %.6f  %s\n",
 			s->hash, ip_width, ip_text[i][0], ip_width, ip_text[i][1], cg_width, s->cg,
 			ncg_width, s->ncg, cg_ratio(s), pair_verdict_name(s->verdict));
 	}
-	if (list.count > shown)
-		fprintf(out, "... and %" PRIu32 " more pairs with fewer reports (all in the CSV)\n",
-			list.count - shown);
-	free(list.items);
-totals:
+	if (rows->count > shown)
+		fprintf(out, "... and %zu more pairs with fewer reports (all in the CSV)\n",
+			rows->count - shown);
 	if (totals != NULL)
-		print_totals(out, table, totals);
+		print_totals(out, totals);
 }

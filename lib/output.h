@@ -44,9 +44,20 @@ void output_format_timestamp(int64_t unix_ns, char out[OUTPUT_TIMESTAMP_MAX]);
 struct output_totals {
 	uint64_t reports;    /* classified */
 	uint64_t rx_packets; /* received by the RX lcores */
+	uint64_t pairs;
+	uint64_t cg_pairs;
 	double elapsed_s;
 	uint64_t drops[DROP_REASON_COUNT];
 };
+
+/* Pairs to write, in no particular order; the writers may reorder them. */
+struct pair_rows {
+	struct pair_stats *items;
+	size_t count;
+};
+
+/* Every pair of the table into rows->items (malloc'd; free it).  0 or -ENOMEM. */
+int output_collect_rows(const struct pair_table *table, struct pair_rows *rows);
 
 /*
  * Writes PATH through write_fn(file, ctx) into PATH.tmp.PID in the same
@@ -64,14 +75,13 @@ int output_write_json(const char *path, const json_t *json, char *err, size_t er
  *   ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen
  * ratio = cg / (cg + ncg) with 6 decimals, times in UNIX seconds with 6.
  */
-int output_write_csv(const struct pair_table *table, const struct output_clock *clock,
-		     const char *path, char *err, size_t err_size);
+int output_write_csv(struct pair_rows *rows, const struct output_clock *clock, const char *path,
+		     char *err, size_t err_size);
 
 /*
  * The console table (HASH IP1 IP2 NB CG NB NCG RATIO VERDICT), at most
  * OUTPUT_TABLE_ROWS_MAX busiest pairs, then the totals when not NULL.
  */
-void output_print_table(const struct pair_table *table, FILE *out,
-			const struct output_totals *totals);
+void output_print_table(struct pair_rows *rows, FILE *out, const struct output_totals *totals);
 
 #endif

@@ -15,9 +15,10 @@
 #include <sys/mman.h>
 
 #include "pair_table.h"
-#include "record.h"
 
 #define ENTRY_NONE UINT32_MAX
+/* The verdict byte of an entry on the free list: lets a walk of the array skip it. */
+#define VERDICT_FREE_ENTRY 0xff
 #define HUGE_PAGE_SIZE (2u << 20)
 /* Entries are numbered in 32 bits and the index has 2 x max_pairs slots. */
 #define PAIR_TABLE_MAX_PAIRS (1u << 30)
@@ -171,8 +172,10 @@ struct pair_table *pair_table_create(const struct pair_table_config *config, pai
 	/* Touch every page now: the table's footprint never grows afterwards. */
 	memset(table->entries, 0, table->entries_bytes);
 	memset(table->index, 0xff, table->index_bytes);
-	for (i = 0; i < config->max_pairs; i++)
+	for (i = 0; i < config->max_pairs; i++) {
 		table->entries[i].lru_next = i + 1 < config->max_pairs ? i + 1 : ENTRY_NONE;
+		table->entries[i].verdict = VERDICT_FREE_ENTRY;
+	}
 	table->free_head = 0;
 	table->lru_head = ENTRY_NONE;
 	table->lru_tail = ENTRY_NONE;
@@ -345,6 +348,7 @@ static void remove_entry(struct pair_table *table, uint32_t idx, enum pair_event
 	index_remove(table, idx, e->hash);
 	lru_unlink(table, e);
 	e->lru_next = table->free_head;
+	e->verdict = VERDICT_FREE_ENTRY;
 	table->free_head = idx;
 	table->count--;
 }
@@ -492,7 +496,7 @@ prefetch_neighbours(const struct pair_table *table, uint32_t hash)
  * pipeline: while result i is counted, the LRU neighbours, entries and index
  * slots of the following results are on their way from memory.
  */
-void pair_table_update_burst(struct pair_table *table, const struct result_record *results,
+void pair_table_update_burst(struct pair_table *table, const struct pair_update *results,
 			     unsigned int count)
 {
 	unsigned int i;
@@ -511,14 +515,14 @@ void pair_table_update_burst(struct pair_table *table, const struct result_recor
 				table,
 				results[i - (PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD)].hash);
 		if (i >= PREFETCH_INDEX_AHEAD) {
-			const struct result_record *r = &results[i - PREFETCH_INDEX_AHEAD];
+			const struct pair_update *r = &results[i - PREFETCH_INDEX_AHEAD];
 
-			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->rx_time_ns);
+			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->now_ns);
 		}
 	}
 }
 
-unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns)
+unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns, unsigned int max_count)
 {
 	uint64_t cutoff;
 	unsigned int expired = 0;
@@ -526,7 +530,7 @@ unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns)
 	if (table->pair_timeout_ns == 0 || now_ns <= table->pair_timeout_ns)
 		return 0;
 	cutoff = now_ns - table->pair_timeout_ns;
-	while (table->lru_tail != ENTRY_NONE &&
+	while (expired < max_count && table->lru_tail != ENTRY_NONE &&
 	       table->entries[table->lru_tail].last_seen_ns < cutoff) {
 		remove_entry(table, table->lru_tail, PAIR_EVENT_EXPIRED, now_ns);
 		expired++;
@@ -557,6 +561,26 @@ void pair_table_foreach(const struct pair_table *table,
 		fill_stats(&table->entries[idx], &stats);
 		fn(&stats, ctx);
 	}
+}
+
+uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32_t budget,
+			 void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx)
+{
+	struct pair_stats stats;
+	uint32_t end;
+
+	if (cursor >= table->max_pairs)
+		return PAIR_TABLE_WALK_DONE;
+	end = budget < table->max_pairs - cursor ? cursor + budget : table->max_pairs;
+	for (; cursor < end; cursor++) {
+		const struct pair_entry *e = &table->entries[cursor];
+
+		if (e->verdict == VERDICT_FREE_ENTRY)
+			continue;
+		fill_stats(e, &stats);
+		fn(&stats, ctx);
+	}
+	return cursor < table->max_pairs ? cursor : PAIR_TABLE_WALK_DONE;
 }
 
 unsigned int pair_table_max_probe(const struct pair_table *table)

@@ -80,17 +80,28 @@ size_t pair_table_memory(const struct pair_table *table);
 void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
 		       bool is_cg, uint64_t now_ns);
 
+/* One classified report, as pair_table_update takes it. */
+struct pair_update {
+	struct ip_pair pair;
+	uint32_t hash;
+	bool is_cg;
+	uint64_t now_ns;
+};
+
 /*
- * pair_table_update on each result in order, with result->rx_time_ns as now.
- * Prefetches the index slots and entries of the next results while counting
- * one, so that their cache misses overlap.
+ * pair_table_update on each update in order.  Prefetches the index slots
+ * and entries of the next updates while counting one, so that their cache
+ * misses overlap.
  */
-struct result_record;
-void pair_table_update_burst(struct pair_table *table, const struct result_record *results,
+void pair_table_update_burst(struct pair_table *table, const struct pair_update *updates,
 			     unsigned int count);
 
-/* Expires pairs idle since before now_ns - timeout.  Returns how many. */
-unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns);
+/*
+ * Expires pairs idle since before now_ns - timeout, at most max_count of
+ * them (the oldest first), so that a caller on a datapath bounds the work
+ * of one call.  Returns how many.
+ */
+unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns, unsigned int max_count);
 
 uint32_t pair_table_count(const struct pair_table *table);
 void pair_table_get_counters(const struct pair_table *table, struct pair_table_counters *out);
@@ -102,6 +113,20 @@ int pair_table_lookup(const struct pair_table *table, const struct ip_pair *pair
 /* Calls fn on every pair, in no particular order. */
 void pair_table_foreach(const struct pair_table *table,
 			void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx);
+
+/* pair_table_walk's cursor once every entry was visited. */
+#define PAIR_TABLE_WALK_DONE UINT32_MAX
+
+/*
+ * Visits at most budget entry slots from cursor (0 to start) in the entry
+ * array, calling fn on each pair found there, and returns the cursor to
+ * continue from, or PAIR_TABLE_WALK_DONE.  Walking the array, not the LRU
+ * list, lets the table change between calls: a pair alive during the whole
+ * walk is seen exactly once; one inserted or removed during it may or may
+ * not be.
+ */
+uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32_t budget,
+			 void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx);
 
 /* Longest probe sequence in the index now: the worst-case lookup cost. */
 unsigned int pair_table_max_probe(const struct pair_table *table);

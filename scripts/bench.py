@@ -122,7 +122,7 @@ def bench_pipeline(work, pcap, model, runs, seconds):
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         with open(stats_path) as f:
             stats = json.load(f)
-        rates.append(stats["reports"] / stats["elapsed_s"])
+        rates.append(stats["reports"] / (stats["elapsed_ns"] / 1e9))
     return spread(rates)
 
 

@@ -210,12 +210,14 @@ def accounting_holds(stats):
     return stats["rx_packets"] == stats["reports"] + sum(stats["dropped"].values())
 
 
-STATUS_LINE = re.compile(r"rx (?P<rx_pps>\d+) pps \| reports (?P<reports_per_s>\d+)/s \| "
-                         r"drops (?P<drops>\d+) \| pairs (?P<pairs>\d+) \| CG pairs (?P<cg_pairs>\d+)")
+STATUS_LINE = re.compile(r"rx_packets (?P<rx_pps>\d+)/s \| reports (?P<reports_per_s>\d+)/s \| "
+                         r"dropped_total (?P<dropped_total>\d+) \| pairs (?P<pairs>\d+) \| "
+                         r"cg_pairs (?P<cg_pairs>\d+)")
 
 
 def parse_status_line(line):
-    """{rx_pps, reports_per_s, drops, pairs, cg_pairs} of one --stats-interval line, or None."""
+    """{rx_pps, reports_per_s, dropped_total, pairs, cg_pairs} of one --stats-interval line
+    (the counters' registry names), or None."""
     match = STATUS_LINE.search(line)
     return {key: int(value) for key, value in match.groupdict().items()} if match else None
 

@@ -117,8 +117,16 @@ int main(int argc, char **argv)
 			rc = classify_file(argv[i], &filter, &lan, tree, table, &counts);
 		}
 	}
-	if (rc == 0)
-		rc = output_write_csv(table, &clock, argv[2], err, sizeof(err));
+	if (rc == 0) {
+		struct pair_rows rows;
+
+		rc = output_collect_rows(table, &rows);
+		if (rc == 0)
+			rc = output_write_csv(&rows, &clock, argv[2], err, sizeof(err));
+		else
+			snprintf(err, sizeof(err), "%s: %s", argv[2], strerror(-rc));
+		free(rows.items);
+	}
 	if (rc != 0)
 		fprintf(stderr, "%s\n", err);
 	printf("packets %lu reports %lu pairs %u\n", counts.packets, counts.reports,

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -311,9 +312,10 @@ static void test_expiry_order_and_counts(void)
 	update(table, &a, true, 30); /* a is now the most recently seen */
 	log.count = 0;
 
-	CU_ASSERT_EQUAL(pair_table_expire(table, 100), 0);
-	CU_ASSERT_EQUAL(pair_table_expire(table, 110), 0); /* b seen at 10 is not before 10 */
-	CU_ASSERT_EQUAL(pair_table_expire(table, 125), 2);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 100, UINT_MAX), 0);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 110, UINT_MAX),
+			0); /* b seen at 10 is not before 10 */
+	CU_ASSERT_EQUAL(pair_table_expire(table, 125, UINT_MAX), 2);
 	CU_ASSERT_EQUAL_FATAL(log.count, 2);
 	CU_ASSERT_EQUAL(log.events[0].kind, PAIR_EVENT_EXPIRED);
 	CU_ASSERT(memcmp(&log.events[0].stats.pair, &b, sizeof(b)) == 0);
@@ -328,7 +330,7 @@ static void test_expiry_order_and_counts(void)
 	CU_ASSERT_EQUAL(COUNTER(table, expired), 2);
 	CU_ASSERT_EQUAL(COUNTER(table, cg_pairs), 1);
 
-	CU_ASSERT_EQUAL(pair_table_expire(table, 131), 1);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 131, UINT_MAX), 1);
 	CU_ASSERT_EQUAL(pair_table_count(table), 0);
 	CU_ASSERT_EQUAL(COUNTER(table, expired), 3);
 	CU_ASSERT_EQUAL(COUNTER(table, cg_pairs), 0);
@@ -347,7 +349,7 @@ static void test_expiry_order_and_counts(void)
 	table = pair_table_create(&config, NULL, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	update(table, &a, true, 0);
-	CU_ASSERT_EQUAL(pair_table_expire(table, UINT64_MAX), 0);
+	CU_ASSERT_EQUAL(pair_table_expire(table, UINT64_MAX, UINT_MAX), 0);
 	CU_ASSERT_EQUAL(pair_table_count(table), 1);
 	pair_table_free(table);
 }
@@ -522,7 +524,7 @@ static void test_agrees_with_model(void)
 
 		now += (uint64_t)(rand() % 20);
 		if (rand() % 50 == 0) {
-			pair_table_expire(table, now);
+			pair_table_expire(table, now, UINT_MAX);
 			model_expire(&config, model, now);
 		} else {
 			struct ip_pair pair = make_pair(n);
@@ -568,7 +570,7 @@ static void test_colliding_hashes(void)
 	}
 	CU_ASSERT_EQUAL(pair_table_count(table), PAIRS);
 	CU_ASSERT(pair_table_max_probe(table) >= PAIRS / 2);
-	CU_ASSERT_EQUAL(pair_table_expire(table, 15), PAIRS / 4); /* those seen at 0 */
+	CU_ASSERT_EQUAL(pair_table_expire(table, 15, UINT_MAX), PAIRS / 4); /* those seen at 0 */
 	for (n = 0; n < PAIRS; n++) {
 		struct ip_pair pair = make_pair(n), other_order = swapped(&pair);
 
@@ -611,7 +613,7 @@ static void test_burst_equals_single(void)
 	struct event_log log_single = {0}, log_burst = {0};
 	struct pair_table *single = pair_table_create(&config, log_event, &log_single);
 	struct pair_table *burst = pair_table_create(&config, log_event, &log_burst);
-	struct result_record *results = calloc(RESULTS, sizeof(*results));
+	struct pair_update *results = calloc(RESULTS, sizeof(*results));
 	struct pair_stats *all_single = calloc(TABLE, sizeof(*all_single));
 	struct pair_stats *all_burst = calloc(TABLE, sizeof(*all_burst));
 	struct pair_stats *next;
@@ -626,9 +628,9 @@ static void test_burst_equals_single(void)
 			results[i].pair = swapped(&results[i].pair);
 		results[i].hash = ip_pair_hash(&results[i].pair, SEED);
 		results[i].is_cg = rand() % 2;
-		results[i].rx_time_ns = 10 * i;
+		results[i].now_ns = 10 * i;
 		pair_table_update(single, &results[i].pair, results[i].hash, results[i].is_cg,
-				  results[i].rx_time_ns);
+				  results[i].now_ns);
 	}
 	for (i = 0; i < RESULTS; i += n) {
 		n = (unsigned int)rand() % 70;
@@ -675,7 +677,7 @@ static void test_two_million_pairs_in_small_table(void)
 
 		update(table, &pair, n % 3 == 0, n);
 		if (n % 1024 == 0)
-			pair_table_expire(table, n);
+			pair_table_expire(table, n, UINT_MAX);
 	}
 	rss_after = resident_bytes();
 	printf("\n    %u pairs through a %u-pair table: %zu bytes (%.1f per pair), "

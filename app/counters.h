@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Every counter and gauge of cgnf, listed once.
+ *
+ * Each role has one X-macro list of X(name, kind, unit, help).  From these
+ * lists come the per-role counter blocks (written by one thread each), the
+ * flat enum of counter ids, and the table of specs that --stats-json,
+ * telemetry, the status line, the final totals and any exporter render: a
+ * name is written here and nowhere else.  Drops by reason are the one
+ * labelled family; their names come from lib/drop_reason.h.
+ *
+ * Kinds: a counter only grows; a gauge is a level (it may go down).  Units
+ * are base units (packets, reports, nanoseconds, bytes...).
+ */
+#ifndef CGNF_COUNTERS_H
+#define CGNF_COUNTERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drop_reason.h"
+
+/* Frames in, records out, drops (below) on each RX lcore. */
+#define CGNF_RX_COUNTERS(X)                                                                      \
+	X(rx_packets, COUNTER, "packets", "Frames taken from the RX queues")                     \
+	X(rx_bursts, COUNTER, "bursts", "Non-empty RX bursts")                                   \
+	X(reports_enqueued, COUNTER, "reports", "Records handed to a classifier ring")           \
+	X(neighbor_replies, COUNTER, "packets", "ARP replies and neighbour advertisements sent") \
+	X(neighbor_unsent, COUNTER, "packets",                                                   \
+	  "Neighbour replies built but not sent (no TX queue, mbuf or room)")
+
+/* Decision tree runs on each classifier lcore. */
+#define CGNF_CLASSIFIER_COUNTERS(X)                                                         \
+	X(classified, COUNTER, "reports", "Reports run through the decision tree")          \
+	X(classified_cg, COUNTER, "reports", "Reports the tree classified as cloud gaming") \
+	X(classifier_bursts, COUNTER, "bursts", "Non-empty bursts classified")
+
+/* The pair table and the hand-off to the control thread, on the aggregator lcore. */
+#define CGNF_AGGREGATOR_COUNTERS(X)                                                                \
+	X(reports, COUNTER, "reports", "Reports counted in the pair table")                        \
+	X(reports_cg, COUNTER, "reports", "Reports counted as cloud gaming")                       \
+	X(reports_ncg, COUNTER, "reports", "Reports counted as not cloud gaming")                  \
+	X(pairs, GAUGE, "pairs", "Pairs in the table")                                             \
+	X(cg_pairs, GAUGE, "pairs", "Pairs whose verdict is cloud gaming")                         \
+	X(pairs_inserted, COUNTER, "pairs", "Pairs added to the table")                            \
+	X(pairs_expired, COUNTER, "pairs", "Pairs removed after --pair-timeout without report")    \
+	X(pairs_evicted, COUNTER, "pairs", "Least recently seen pairs pushed out of a full table") \
+	X(latency_sum_ns, COUNTER, "nanoseconds",                                                  \
+	  "Time from the RX lcore to the pair table, summed over reports")                         \
+	X(latency_max_ns, GAUGE, "nanoseconds", "Longest time from the RX lcore to the table")     \
+	X(events_queued, COUNTER, "events", "Pair events handed to the control thread")            \
+	X(events_dropped, COUNTER, "events",                                                       \
+	  "Pair events lost because the control thread's ring was full")                           \
+	X(snapshots_walked, COUNTER, "snapshots", "Table walks handed to the control thread")      \
+	X(aggregator_loops, COUNTER, "loops", "Aggregator loops (its heartbeat)")
+
+/* Outputs, on the control thread (sinks) and the reload thread. */
+#define CGNF_CONTROL_COUNTERS(X)                                                          \
+	X(events_written, COUNTER, "events", "Pair events written by the output sinks")   \
+	X(events_lost, COUNTER, "events", "Pair events a sink failed to write")           \
+	X(snapshots_written, COUNTER, "snapshots", "Table snapshots handed to the sinks") \
+	X(output_errors, COUNTER, "errors", "Failed writes of an output file")            \
+	X(model_reloads, COUNTER, "reloads", "Models loaded and swapped in")              \
+	X(model_reloads_refused, COUNTER, "reloads", "Model files refused (the old one stays)")
+
+/*
+ * Computed when read, from the counters above and the app's clock: the
+ * same in every rendering because they are computed in one place.
+ */
+#define CGNF_DERIVED_COUNTERS(X)                                                   \
+	X(dropped_total, COUNTER, "packets", "Frames dropped, all reasons")        \
+	X(elapsed_ns, GAUGE, "nanoseconds",                                        \
+	  "From the first packet to the last report counted (idle time excluded)") \
+	X(latency_mean_ns, GAUGE, "nanoseconds", "Mean time from the RX lcore to the table")
+
+enum counter_kind {
+	COUNTER_KIND_COUNTER,
+	COUNTER_KIND_GAUGE,
+};
+
+enum counter_role {
+	COUNTER_ROLE_RX,
+	COUNTER_ROLE_CLASSIFIER,
+	COUNTER_ROLE_AGGREGATOR,
+	COUNTER_ROLE_CONTROL,
+	COUNTER_ROLE_DERIVED,
+};
+
+#define CGNF_COUNTER_FIELD(name, kind, unit, help) uint64_t name;
+
+/* Each block is written by one thread only (counter_add / counter_set). */
+struct rx_counters {
+	CGNF_RX_COUNTERS(CGNF_COUNTER_FIELD)
+	uint64_t drops[DROP_REASON_COUNT];
+};
+
+struct classifier_counters {
+	CGNF_CLASSIFIER_COUNTERS(CGNF_COUNTER_FIELD)
+};
+
+struct aggregator_counters {
+	CGNF_AGGREGATOR_COUNTERS(CGNF_COUNTER_FIELD)
+	uint64_t last_report_ns; /* app clock at the last report: the end of elapsed_ns */
+};
+
+struct control_counters {
+	CGNF_CONTROL_COUNTERS(CGNF_COUNTER_FIELD)
+};
+
+enum counter_id {
+#define CGNF_COUNTER_ID(name, kind, unit, help) COUNTER_##name,
+	CGNF_RX_COUNTERS(CGNF_COUNTER_ID) CGNF_CLASSIFIER_COUNTERS(CGNF_COUNTER_ID)
+		CGNF_AGGREGATOR_COUNTERS(CGNF_COUNTER_ID) CGNF_CONTROL_COUNTERS(CGNF_COUNTER_ID)
+			CGNF_DERIVED_COUNTERS(CGNF_COUNTER_ID)
+#undef CGNF_COUNTER_ID
+				COUNTER_COUNT
+};
+
+struct counter_spec {
+	const char *name;
+	enum counter_kind kind;
+	enum counter_role role;
+	const char *unit;
+	const char *help;
+	size_t offset; /* in the role's block; unused for derived ones */
+};
+
+/* Indexed by enum counter_id. */
+extern const struct counter_spec counter_specs[COUNTER_COUNT];
+
+const char *counter_kind_name(enum counter_kind kind); /* "counter", "gauge" */
+const char *counter_role_name(enum counter_role role); /* "rx", "classifier"... */
+
+/* Every value at one moment (or one lcore's), plus the drops by reason. */
+struct counter_values {
+	uint64_t value[COUNTER_COUNT];
+	uint64_t drops[DROP_REASON_COUNT];
+};
+
+/* Only the owning thread adds; everybody may read, with no lock and no torn value. */
+static inline void counter_add(uint64_t *counter, uint64_t delta)
+{
+	__atomic_store_n(counter, *counter + delta, __ATOMIC_RELAXED);
+}
+
+static inline void counter_set(uint64_t *counter, uint64_t value)
+{
+	__atomic_store_n(counter, value, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t counter_read(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+/* Adds a block of the role into out (atomic loads), by the specs' offsets. */
+void counter_values_add_block(struct counter_values *out, enum counter_role role,
+			      const void *block);
+
+/*
+ * Fills the derived values from the others.  first_packet_ns: the app
+ * clock at the first packet (0: none yet); last_report_ns: at the last
+ * report counted.
+ */
+void counter_values_derive(struct counter_values *values, uint64_t first_packet_ns,
+			   uint64_t last_report_ns);
+
+#endif

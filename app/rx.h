@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * RX lcore: polls its queue of every port, turns each frame into a
+ * classify_record (or one drop under a named reason) and hands it to the
+ * classifier chosen by the pair hash.
+ */
+#ifndef CGNF_RX_H
+#define CGNF_RX_H
+
+#include <rte_common.h>
+#include <rte_ring.h>
+
+#include "record.h"
+
+#include "counters.h"
+
+struct cgnf_app;
+
+struct rx_lcore {
+	struct cgnf_app *app;
+	unsigned int lcore_id;
+	unsigned int index;		 /* also the RX queue it polls on every port */
+	struct rte_ring **rings;	 /* [n_classifiers]: toward each classifier */
+	struct classify_record *staging; /* [n_classifiers][CGNF_BURST] */
+	unsigned int *staged;		 /* [n_classifiers]: records waiting in staging */
+	int done;			 /* published once it will enqueue no more */
+	struct rx_counters counters __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/* The lcore's entry point, arg = its struct rx_lcore. */
+int rx_lcore_main(void *arg);
+
+#endif
