@@ -62,12 +62,14 @@ static uint64_t seconds_to_ns(double seconds)
 
 /*
  * The pair table's event callback: one record into the event ring, or one
- * counted drop when it is full.  The aggregator never waits for the sinks.
+ * counted drop when it is full.  Only --lossless (offline runs, where the
+ * input waits too) waits for room, until a forced stop.
  */
 static void hand_off_event(enum pair_event_kind kind, const struct pair_stats *stats,
 			   enum pair_verdict previous, uint64_t now_ns, void *ctx)
 {
 	struct aggregator *aggregator = ctx;
+	const struct cgnf_app *app = aggregator->app;
 	struct handoff_record record = {
 		.stats = *stats,
 		.now_ns = now_ns,
@@ -75,11 +77,16 @@ static void hand_off_event(enum pair_event_kind kind, const struct pair_stats *s
 		.event = (uint8_t)kind,
 		.previous = (uint8_t)previous,
 	};
+	unsigned int attempts = 0;
 
-	if (rte_ring_sp_enqueue_elem(aggregator->events, &record, sizeof(record)) == 0)
-		aggregator->private_counters.events_queued++;
-	else
-		aggregator->private_counters.events_dropped++;
+	while (rte_ring_sp_enqueue_elem(aggregator->events, &record, sizeof(record)) != 0) {
+		if (!app->config.lossless || cgnf_quit_level(app) >= QUIT_FORCE) {
+			aggregator->private_counters.events_dropped++;
+			return;
+		}
+		ring_full_wait(&attempts);
+	}
+	aggregator->private_counters.events_queued++;
 }
 
 struct aggregator *aggregator_create(struct cgnf_app *app, struct rte_ring *events,

@@ -544,10 +544,10 @@ int control_finish(struct control *control, const struct pair_table *table)
 		rc = sink->ops->close ? sink->ops->close(sink) : 0;
 		if (rc != 0)
 			sink_failed(control, sink, "close", rc);
-		sink->ops = NULL;
 	}
+	rc = outputs_lost(control) ? -EIO : 0;
 	control->n_sinks = 0;
-	return outputs_lost(control) ? -EIO : 0;
+	return rc;
 }
 
 void control_free(struct control *control)
