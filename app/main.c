@@ -36,6 +36,7 @@
 #include "app.h"
 #include "classifier.h"
 #include "control.h"
+#include "counters.h"
 #include "handoff.h"
 #include "log.h"
 #include "port.h"
@@ -123,17 +124,34 @@ static void usage_hook(const char *program)
 	config_print_usage(program);
 }
 
-/* "--help" after "--" is answered before EAL starts: it needs no memory or device. */
-static bool wants_help(int argc, char **argv)
+/* "--help" and "--list-counters" after "--" are answered before EAL starts. */
+static bool wants_option(int argc, char **argv, const char *option, const char *short_option)
 {
 	int i;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		;
 	for (i++; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		if (strcmp(argv[i], option) == 0 ||
+		    (short_option != NULL && strcmp(argv[i], short_option) == 0))
 			return true;
 	return false;
+}
+
+/* Every counter of the registry, one a line: what every output shows, by name. */
+static void list_counters(void)
+{
+	printf("%-22s %-8s %-11s %-12s %s\n", "NAME", "KIND", "ROLE", "UNIT", "HELP");
+	for (unsigned int id = 0; id < COUNTER_COUNT; id++) {
+		const struct counter_spec *spec = &counter_specs[id];
+
+		printf("%-22s %-8s %-11s %-12s %s\n", spec->name, counter_kind_name(spec->kind),
+		       counter_role_name(spec->role), spec->unit, spec->help);
+	}
+	printf("%-22s %-8s %-11s %-12s %s\n", "dropped", "counter", "rx", "packets",
+	       "Frames dropped, by reason (one per drop reason)");
+	for (unsigned int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++)
+		printf("  reason %s\n", drop_reason_name(r));
 }
 
 static void clock_init(struct cgnf_app *app)
@@ -405,8 +423,12 @@ int main(int argc, char **argv)
 	struct rte_ring *events = NULL, *snapshots = NULL;
 	int eal_args, rc, exit_code = EXIT_FAILURE;
 
-	if (wants_help(argc, argv)) {
+	if (wants_option(argc, argv, "--help", "-h")) {
 		config_print_usage(argv[0]);
+		return EXIT_SUCCESS;
+	}
+	if (wants_option(argc, argv, "--list-counters", NULL)) {
+		list_counters();
 		return EXIT_SUCCESS;
 	}
 	rte_set_application_usage_hook(usage_hook);

@@ -215,6 +215,9 @@ static const struct option_spec option_specs[] = {
 	 FIELD(quiet),
 	 .help = "do not print the final table on stdout"},
 	{.name = "help", .type = OPTION_HELP, .help = "print this help and exit"},
+	{.name = "list-counters",
+	 .type = OPTION_HELP,
+	 .help = "list every counter (name, kind, role, unit, help)\nand exit"},
 };
 
 #define OPTION_COUNT (sizeof(option_specs) / sizeof(option_specs[0]))

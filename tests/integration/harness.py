@@ -322,3 +322,36 @@ def two_ports_of_two_queues(pcap, work):
         write_pcap(path, frames[index::4])
         parts.append(path)
     return [parts[0:2], parts[2:4]]
+
+
+# Telemetry through DPDK's own client (Debian's dpdk-dev ships it).
+TELEMETRY_CLIENT = "/usr/bin/dpdk-telemetry.py"
+
+
+def file_prefix(run):
+    """The --file-prefix of a Running: what dpdk-telemetry.py -f takes."""
+    return run.command[run.command.index("--file-prefix") + 1]
+
+
+def socket_path(prefix):
+    base = os.environ.get("RUNTIME_DIRECTORY") or ("/var/run" if os.getuid() == 0
+                                                   else os.environ.get("XDG_RUNTIME_DIR", "/tmp"))
+    return os.path.join(base, "dpdk", prefix, "dpdk_telemetry.v2")
+
+
+def telemetry_query(prefix, commands, timeout=20):
+    """Sends commands through dpdk-telemetry.py; returns one decoded reply
+    (the value under the command's name) per command."""
+    done = subprocess.run([PYTHON, TELEMETRY_CLIENT, "-f", prefix], input="\n".join(commands) + "\n",
+                          capture_output=True, text=True, timeout=timeout)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if len(lines) != len(commands):
+        raise AssertionError(f"{len(commands)} commands, {len(lines)} replies:\n{done.stdout}\n{done.stderr}")
+    return [json.loads(line)[command.split(",", 1)[0]] for command, line in zip(commands, lines)]
+
+
+def registered_counters():
+    """[(name, kind, role)] of every counter, as build/cgnf -- --list-counters lists them."""
+    text = subprocess.run([CGNF, "--", "--list-counters"], capture_output=True, text=True, check=True).stdout
+    rows = [line.split(None, 4) for line in text.splitlines()[1:] if not line.startswith(" ")]
+    return [(row[0], row[1], row[2]) for row in rows if row[0] != "dropped"]
