@@ -123,18 +123,24 @@ void events_write(enum pair_event_kind kind, const struct pair_stats *stats,
 	const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(6);
 	struct events *events = ctx;
 	json_t *line = event_json(events, kind, stats, previous, now_ns);
-	size_t size = line != NULL ? json_dumpb(line, NULL, 0, flags) : 0;
+	size_t room, size;
 
-	if (size == 0 || size + 1 > sizeof(events->buffer)) {
-		json_decref(line);
+	if (events->used + 1 >= sizeof(events->buffer))
+		events_flush(events); /* a failure is counted and kept there */
+	/* Formatted in place; when it does not fit, the buffer goes out first. */
+	room = sizeof(events->buffer) - events->used - 1; /* 1: the newline */
+	size = line != NULL ? json_dumpb(line, events->buffer + events->used, room, flags) : 0;
+	if (size > room && events->used > 0) {
+		events_flush(events);
+		room = sizeof(events->buffer) - 1;
+		size = json_dumpb(line, events->buffer, room, flags);
+	}
+	json_decref(line);
+	if (size == 0 || size > room) {
 		note_error(events, size == 0 ? -ENOMEM : -EMSGSIZE);
 		events->lost++;
 		return;
 	}
-	if (events->used + size + 1 > sizeof(events->buffer))
-		events_flush(events); /* a failure is counted and kept there */
-	json_dumpb(line, events->buffer + events->used, size, flags);
-	json_decref(line);
 	events->used += size;
 	events->buffer[events->used++] = '\n';
 	events->buffered_lines++;
