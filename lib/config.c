@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "output_path.h"
 #include "pair_table.h"
 
 /* Seconds become nanoseconds in uint64_t downstream: 1e9 s keeps them below 2^63. */
@@ -53,7 +54,9 @@ struct option_spec {
 	bool above_min; /* min itself is refused */
 	bool power_of_two;
 	bool relative_to_file; /* a relative path in a config file starts at the file's directory */
-	const char *argument;  /* in the usage text */
+	bool output;	       /* a path cgnf writes: checked at start-up (output_path.h) */
+	enum output_kind output_kind;
+	const char *argument; /* in the usage text */
 	const char *help;
 };
 
@@ -138,17 +141,23 @@ static const struct option_spec option_specs[] = {
 	{.name = "csv",
 	 .type = OPTION_PATH,
 	 FIELD(csv_path),
+	 .output = true,
+	 .output_kind = OUTPUT_REPLACED,
 	 .argument = "FILE",
 	 .help = "write the per-pair table as CSV (at idle timeout,\nevery --snapshot-interval, at "
 		 "exit)"},
 	{.name = "stats-json",
 	 .type = OPTION_PATH,
 	 FIELD(stats_json_path),
+	 .output = true,
+	 .output_kind = OUTPUT_REPLACED,
 	 .argument = "FILE",
 	 .help = "write every counter as JSON (when --csv is written)"},
 	{.name = "events",
 	 .type = OPTION_PATH,
 	 FIELD(events_path),
+	 .output = true,
+	 .output_kind = OUTPUT_APPENDED,
 	 .argument = "FILE",
 	 .help = "write verdict changes and expiries as JSON lines\n(\"-\": stdout)"},
 	{.name = "snapshot-interval",
@@ -743,9 +752,29 @@ out:
 	return ret;
 }
 
-static bool output_paths_clash(const char *a, const char *b)
+/*
+ * Every output option's path, checked now rather than when the outputs are
+ * written: its directory, what is already there, and no two the same file.
+ */
+static int check_output_paths(const struct cgnf_config *config, char *err, size_t err_size)
 {
-	return a[0] != '\0' && strcmp(a, "-") != 0 && strcmp(a, b) == 0;
+	struct output_option outputs[OPTION_COUNT];
+	char names[OPTION_COUNT][32];
+	const struct option_spec *spec;
+	unsigned int count = 0;
+
+	for (spec = option_specs; spec < option_specs + OPTION_COUNT; spec++) {
+		if (!spec->output)
+			continue;
+		snprintf(names[count], sizeof(names[count]), "--%s", spec->name);
+		outputs[count] = (struct output_option){
+			.option = names[count],
+			.path = option_field_const(spec, config),
+			.kind = spec->output_kind,
+		};
+		count++;
+	}
+	return output_paths_check(outputs, count, err, err_size);
 }
 
 int config_validate(const struct cgnf_config *config, char *err, size_t err_size)
@@ -779,12 +808,7 @@ int config_validate(const struct cgnf_config *config, char *err, size_t err_size
 	if (config->probes.count > PREFIX_LIST_MAX || config->lan.count > PREFIX_LIST_MAX ||
 	    config->local_ip_count > CONFIG_LOCAL_IP_MAX)
 		return fail(err, err_size, "too many prefixes or addresses");
-	if (output_paths_clash(config->csv_path, config->stats_json_path) ||
-	    output_paths_clash(config->csv_path, config->events_path) ||
-	    output_paths_clash(config->stats_json_path, config->events_path))
-		return fail(err, err_size,
-			    "--csv, --stats-json and --events must be different files");
-	return 0;
+	return check_output_paths(config, err, err_size);
 }
 
 /* A prefix or address list as an array of texts. */

@@ -63,7 +63,14 @@ int config_load_file(struct cgnf_config *config, const char *path, char *err, si
 int config_parse_args(struct cgnf_config *config, int argc, char **argv, char *err,
 		      size_t err_size);
 
-/* Checks ranges and combinations (e.g. a model path is set). */
+/*
+ * Checks ranges and combinations (e.g. a model path is set), and the output
+ * paths as output_path.h says: each directory exists and is writable, what
+ * is already at --csv and --stats-json is a regular file (or nothing), at
+ * --events a file, a FIFO or a character device, symlinks followed, and no
+ * two options name the same file.  Returns 0, or -EINVAL (-errno for an
+ * output path) with one line in err naming the option and why.
+ */
 int config_validate(const struct cgnf_config *config, char *err, size_t err_size);
 
 void config_print_usage(const char *program);

@@ -7,10 +7,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "output.h"
+#include "output_path.h"
 
 int64_t output_unix_ns(const struct output_clock *clock, uint64_t ns)
 {
@@ -90,50 +92,129 @@ static double cg_ratio(const struct pair_stats *stats)
 	return reports > 0 ? (double)stats->cg / (double)reports : 0.0;
 }
 
+/*
+ * The temporary file behind the FILE that write_fn writes: every write(2)
+ * goes through here, so the first one to fail leaves its errno in error
+ * (stdio keeps only a flag, and errno is long overwritten when ferror()
+ * is asked).
+ */
+struct atomic_file {
+	int fd;
+	int error; /* first errno of a write or of the close */
+};
+
+static ssize_t atomic_file_write(void *cookie, const char *buffer, size_t size)
+{
+	struct atomic_file *file = cookie;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < size) {
+		n = write(file->fd, buffer + done, size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (file->error == 0)
+				file->error = n < 0 ? errno : EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	/* Short: stdio sets the stream's error flag. */
+	return (ssize_t)done;
+}
+
+static int atomic_file_close(void *cookie)
+{
+	struct atomic_file *file = cookie;
+
+	if (close(file->fd) != 0) {
+		if (file->error == 0)
+			file->error = errno;
+		return -1;
+	}
+	return 0;
+}
+
+/* "PATH", or "PATH -> TARGET" when symlinks led elsewhere. */
+static void describe_target(const char *path, const struct output_target *target, char *out,
+			    size_t size)
+{
+	if (target->through_symlink)
+		snprintf(out, size, "%s -> %s", path, target->path);
+	else
+		snprintf(out, size, "%s", path);
+}
+
 int output_write_atomic(const char *path, int (*write_fn)(FILE *file, void *ctx), void *ctx,
 			char *err, size_t err_size)
 {
-	char temp_path[PATH_MAX], dir_path[PATH_MAX];
-	const char *step = "open";
+	static const cookie_io_functions_t io = {.write = atomic_file_write,
+						 .close = atomic_file_close};
+	char temp_path[PATH_MAX], dir_path[PATH_MAX], shown[2 * PATH_MAX + 8];
+	char reason[PATH_MAX + 128];
+	struct atomic_file temp = {.fd = -1};
+	struct output_target target;
+	const char *step = "write";
 	FILE *file;
 	int ret, dir;
 
-	if (snprintf(temp_path, sizeof(temp_path), "%s.tmp.%ld", path, (long)getpid()) >=
+	ret = output_target_resolve(path, OUTPUT_REPLACED, &target, reason, sizeof(reason));
+	describe_target(path, &target, shown, sizeof(shown));
+	if (ret < 0) {
+		snprintf(err, err_size, "%s: %s", shown, reason);
+		return ret;
+	}
+	/* Beside the target (a symlink's, not the link's), so that rename() replaces it. */
+	if (snprintf(temp_path, sizeof(temp_path), "%s.tmp.%ld", target.path, (long)getpid()) >=
 	    (int)sizeof(temp_path)) {
-		snprintf(err, err_size, "%s: path too long", path);
+		snprintf(err, err_size, "%s: path too long", shown);
 		return -ENAMETOOLONG;
 	}
-	file = fopen(temp_path, "w");
-	if (file == NULL) {
+	/* A leftover of a crash with our PID, or a planted link: never written through. */
+	unlink(temp_path);
+	temp.fd = open(temp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (temp.fd < 0) {
 		ret = -errno;
 		snprintf(err, err_size, "%s: %s", temp_path, strerror(-ret));
 		return ret;
 	}
+	/* The new file keeps the old one's permissions (umask's for a new one). */
+	if (target.exists)
+		fchmod(temp.fd, target.mode & 07777);
+	file = fopencookie(&temp, "w", io);
+	if (file == NULL) {
+		ret = -errno;
+		close(temp.fd);
+		unlink(temp_path);
+		snprintf(err, err_size, "%s: %s", shown, strerror(-ret));
+		return ret;
+	}
 	ret = write_fn(file, ctx);
-	if (ret == 0 && ferror(file))
-		ret = -EIO;
-	if (ret < 0) {
-		step = "write";
-	} else if (fflush(file) != 0 || fsync(fileno(file)) != 0) {
+	if (fflush(file) != 0 && ret == 0)
+		ret = -EIO; /* replaced by the write's own errno just below */
+	if (temp.error != 0)
+		ret = -temp.error;
+	if (ret == 0 && fsync(temp.fd) != 0) {
 		ret = -errno;
 		step = "flush";
 	}
 	if (fclose(file) != 0 && ret == 0) {
-		ret = -errno;
+		ret = temp.error != 0 ? -temp.error : -EIO;
 		step = "close";
 	}
-	if (ret == 0 && rename(temp_path, path) != 0) {
+	if (ret == 0 && rename(temp_path, target.path) != 0) {
 		ret = -errno;
 		step = "rename";
 	}
 	if (ret < 0) {
-		snprintf(err, err_size, "%s: %s: %s", path, step, strerror(-ret));
+		snprintf(err, err_size, "%s: %s: %s", shown, step, strerror(-ret));
 		unlink(temp_path);
 		return ret;
 	}
 	/* The rename itself survives a crash only once the directory is on disk. */
-	snprintf(dir_path, sizeof(dir_path), "%s", path);
-	dir = open(dirname(dir_path), O_RDONLY | O_DIRECTORY);
+	snprintf(dir_path, sizeof(dir_path), "%s", target.path);
+	dir = open(dirname(dir_path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0) {
 		fsync(dir);
 		close(dir);
@@ -174,9 +255,10 @@ static int write_csv_rows(FILE *file, void *ctx)
 				    sizeof(first_seen));
 		format_unix_seconds(output_unix_ns(job->clock, s->last_seen_ns), last_seen,
 				    sizeof(last_seen));
-		fprintf(file, "%s,%s,%" PRIu64 ",%" PRIu64 ",%.6f,%s,%u,%u,%s,%s\n", ip1, ip2,
-			s->cg, s->ncg, cg_ratio(s), pair_verdict_name(s->verdict),
-			s->window_reports, s->window_cg, first_seen, last_seen);
+		if (fprintf(file, "%s,%s,%" PRIu64 ",%" PRIu64 ",%.6f,%s,%u,%u,%s,%s\n", ip1, ip2,
+			    s->cg, s->ncg, cg_ratio(s), pair_verdict_name(s->verdict),
+			    s->window_reports, s->window_cg, first_seen, last_seen) < 0)
+			return -EIO; /* the caller has the write's own errno */
 	}
 	return 0;
 }

@@ -60,9 +60,17 @@ struct pair_rows {
 int output_collect_rows(const struct pair_table *table, struct pair_rows *rows);
 
 /*
- * Writes PATH through write_fn(file, ctx) into PATH.tmp.PID in the same
- * directory, flushes it to disk, then renames it over PATH.  write_fn
- * returns 0 or -errno.  Returns 0, or -errno with "PATH: reason" in err.
+ * Writes PATH through write_fn(file, ctx) into TARGET.tmp.PID in the same
+ * directory, flushes it to disk, then renames it over TARGET, where TARGET
+ * is PATH with its symlinks followed (output_path.h): a symlink stays and
+ * the file it names is replaced; a dangling one gets its file created.
+ * What is not a regular file (device, FIFO, socket, directory) is refused,
+ * never replaced.  The new file keeps the old one's permissions.
+ *
+ * write_fn returns 0 or -errno.  Returns 0, or -errno with "PATH: reason"
+ * (or "PATH -> TARGET: ...") in err; a failed write(2), fsync or close
+ * returns its own errno (ENOSPC, EDQUOT, EFBIG), never a stand-in EIO.  On
+ * failure the old file is left whole and no temporary file remains.
  */
 int output_write_atomic(const char *path, int (*write_fn)(FILE *file, void *ctx), void *ctx,
 			char *err, size_t err_size);

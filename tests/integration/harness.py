@@ -112,18 +112,20 @@ def eal_args(rx_queues, lcores="(0-3)@(0-1)", memory=512):
 
 
 def run_cgnf(rx_queues, options, name, lcores="(0-3)@(0-1)", timeout=120, eal_extra=(),
-             send_signal=None, signal_after=None, cwd=None):
+             send_signal=None, signal_after=None, cwd=None, add_outputs=True):
     """Runs build/cgnf to completion (or sends a signal after a delay) and
     returns a Run.  rx_queues: list of ports, each a list of pcap files;
-    cwd: the working directory (default: the test's)."""
+    cwd: the working directory (default: the test's); add_outputs=False:
+    no --csv/--stats-json of the workdir's (the options give their own)."""
     out_dir = workdir(name)
     csv_path = os.path.join(out_dir, "pairs.csv")
     stats_path = os.path.join(out_dir, "stats.json")
     for path in (csv_path, stats_path):
         if os.path.exists(path):
             os.unlink(path)
-    command = [CGNF] + eal_args(rx_queues, lcores) + list(eal_extra) + ["--"] + list(options) + [
-        "--csv", csv_path, "--stats-json", stats_path, "--stats-interval", "0"]
+    outputs = ["--csv", csv_path, "--stats-json", stats_path] if add_outputs else []
+    command = [CGNF] + eal_args(rx_queues, lcores) + list(eal_extra) + ["--"] + list(options) + outputs + [
+        "--stats-interval", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
     if send_signal is not None:
         time.sleep(signal_after)

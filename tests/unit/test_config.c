@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -12,6 +13,7 @@
 #include "config.h"
 #include "unit_files.h"
 #include "unit_main.h"
+#include "unit_nodes.h"
 
 #define ARGS_MAX 64
 
@@ -541,6 +543,166 @@ static void test_validate(void)
 	CU_ASSERT_EQUAL(config_validate(&config, err, sizeof(err)), 0);
 }
 
+/* temp_dir/name in out. */
+static char *in_temp(char out[256], const char *name)
+{
+	snprintf(out, 256, "%s/%s", temp_dir, name);
+	return out;
+}
+
+/* config_validate with a model and these output paths (NULL: none). */
+static int validate_outputs(const char *csv, const char *stats_json, const char *events)
+{
+	struct cgnf_config config;
+
+	config_set_defaults(&config);
+	strcpy(config.model_path, "m.json");
+	snprintf(config.csv_path, sizeof(config.csv_path), "%s", csv ? csv : "");
+	snprintf(config.stats_json_path, sizeof(config.stats_json_path), "%s",
+		 stats_json ? stats_json : "");
+	snprintf(config.events_path, sizeof(config.events_path), "%s", events ? events : "");
+	err[0] = '\0';
+	return config_validate(&config, err, sizeof(err));
+}
+
+/* Refused, in one line that names the option, the path and the reason. */
+static bool refused(int ret, const char *option, const char *path, const char *reason)
+{
+	if (ret >= 0) {
+		fprintf(stderr, "%s %s accepted, expected '%s'\n", option, path, reason);
+		return false;
+	}
+	return contains(err, option) && contains(err, path) && contains(err, reason) &&
+	       strchr(err, '\n') == NULL;
+}
+
+static void test_validate_output_directories(void)
+{
+	char dir[256], missing[256], file[256], under_file[300];
+
+	in_temp(dir, "outdir");
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+	write_text_file(in_temp(file, "plain.txt"), "x\n");
+	in_temp(missing, "missing/pairs.csv");
+	CU_ASSERT_TRUE(refused(validate_outputs(missing, NULL, NULL), "--csv", missing,
+			       "no such directory"));
+	CU_ASSERT_TRUE(refused(validate_outputs(NULL, missing, NULL), "--stats-json", missing,
+			       "no such directory"));
+	CU_ASSERT_TRUE(refused(validate_outputs(NULL, NULL, missing), "--events", missing,
+			       "no such directory"));
+	snprintf(under_file, sizeof(under_file), "%s/x.csv", file);
+	CU_ASSERT_TRUE(refused(validate_outputs(under_file, NULL, NULL), "--csv", under_file,
+			       "not a directory"));
+	CU_ASSERT_TRUE(refused(validate_outputs(dir, NULL, NULL), "--csv", dir, "is a directory"));
+	CU_ASSERT_TRUE(
+		refused(validate_outputs(NULL, NULL, dir), "--events", dir, "is a directory"));
+	CU_ASSERT_EQUAL(node_type(dir), S_IFDIR);
+
+	/* An existing regular file, or none, in a writable directory: accepted. */
+	CU_ASSERT_EQUAL(validate_outputs(file, in_temp(missing, "outdir/stats.json"), "-"), 0);
+
+	if (geteuid() == 0) {
+		printf("skipped: read-only directory (root may write anywhere)\n");
+	} else {
+		CU_ASSERT_EQUAL(chmod(dir, 0555), 0);
+		CU_ASSERT_TRUE(
+			refused(validate_outputs(in_temp(file, "outdir/pairs.csv"), NULL, NULL),
+				"--csv", file, "Permission denied"));
+		chmod(dir, 0755);
+	}
+}
+
+static void test_validate_special_files(void)
+{
+	char node[256], fifo[256], sock[256];
+
+	if (make_char_device(in_temp(node, "null"))) {
+		CU_ASSERT_TRUE(refused(validate_outputs(node, NULL, NULL), "--csv", node,
+				       "character device"));
+		CU_ASSERT_TRUE(refused(validate_outputs(NULL, node, NULL), "--stats-json", node,
+				       "character device"));
+		/* An append stream may go to a device. */
+		CU_ASSERT_EQUAL(validate_outputs(NULL, NULL, node), 0);
+		CU_ASSERT_EQUAL(node_type(node), S_IFCHR);
+	}
+	CU_ASSERT_EQUAL(validate_outputs(NULL, NULL, "/dev/null"), 0);
+	CU_ASSERT_EQUAL(validate_outputs(NULL, NULL, "/dev/full"), 0);
+	CU_ASSERT_TRUE(refused(validate_outputs("/dev/null", NULL, NULL), "--csv", "/dev/null",
+			       "character device"));
+
+	make_fifo(in_temp(fifo, "fifo"));
+	CU_ASSERT_TRUE(refused(validate_outputs(fifo, NULL, NULL), "--csv", fifo, "FIFO"));
+	CU_ASSERT_EQUAL(validate_outputs(NULL, NULL, fifo), 0);
+	CU_ASSERT_EQUAL(node_type(fifo), S_IFIFO);
+
+	make_socket_file(in_temp(sock, "sock"));
+	CU_ASSERT_TRUE(refused(validate_outputs(NULL, sock, NULL), "--stats-json", sock, "socket"));
+	CU_ASSERT_TRUE(refused(validate_outputs(NULL, NULL, sock), "--events", sock, "socket"));
+	CU_ASSERT_EQUAL(node_type(sock), S_IFSOCK);
+}
+
+static void test_validate_symlinks(void)
+{
+	char real[256], via_link[256], dangling[256], nowhere[256], loop1[256], loop2[256],
+		to_device[256];
+
+	write_text_file(in_temp(real, "real.csv"), "old\n");
+	CU_ASSERT_EQUAL(symlink(real, in_temp(via_link, "link.csv")), 0);
+	CU_ASSERT_EQUAL(validate_outputs(via_link, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(validate_outputs(NULL, NULL, via_link), 0);
+
+	/* A dangling symlink names the file to create: its directory must exist. */
+	CU_ASSERT_EQUAL(symlink("absent.csv", in_temp(dangling, "dangling.csv")), 0);
+	CU_ASSERT_EQUAL(validate_outputs(dangling, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(symlink("nodir/x.csv", in_temp(nowhere, "nowhere.csv")), 0);
+	CU_ASSERT_TRUE(refused(validate_outputs(nowhere, NULL, NULL), "--csv", nowhere,
+			       "no such directory"));
+
+	/* The link's target is what is checked: a link to /dev/null is a device. */
+	CU_ASSERT_EQUAL(symlink("/dev/null", in_temp(to_device, "to-null")), 0);
+	CU_ASSERT_TRUE(refused(validate_outputs(to_device, NULL, NULL), "--csv", to_device,
+			       "character device"));
+	CU_ASSERT_EQUAL(validate_outputs(NULL, NULL, to_device), 0);
+	CU_ASSERT_EQUAL(node_type(to_device), S_IFLNK);
+
+	CU_ASSERT_EQUAL(symlink("loop2", in_temp(loop1, "loop1")), 0);
+	CU_ASSERT_EQUAL(symlink("loop1", in_temp(loop2, "loop2")), 0);
+	CU_ASSERT_TRUE(
+		refused(validate_outputs(loop1, NULL, NULL), "--csv", loop1, "symbolic links"));
+}
+
+static void test_validate_same_file(void)
+{
+	char a[256], dot[256], via_link[256], hard[256], absent[256], absent_dot[256],
+		dangling[256];
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(in_temp(a, "same"), 0755), 0);
+	write_text_file(in_temp(a, "same/x"), "x\n");
+	in_temp(dot, "same/./x");
+	/* The same existing file, spelled two ways. */
+	CU_ASSERT_TRUE(refused(validate_outputs(a, NULL, dot), "--events", dot, "--csv"));
+	CU_ASSERT_TRUE(contains(err, "different files"));
+	CU_ASSERT_TRUE(refused(validate_outputs(a, dot, NULL), "--stats-json", dot, "--csv"));
+	in_temp(dot, "same/../same/x");
+	CU_ASSERT_TRUE(refused(validate_outputs(NULL, a, dot), "--events", dot, "--stats-json"));
+	CU_ASSERT_EQUAL(symlink(a, in_temp(via_link, "same/link")), 0);
+	CU_ASSERT_TRUE(refused(validate_outputs(via_link, a, NULL), "--stats-json", a, "--csv"));
+	CU_ASSERT_EQUAL(link(a, in_temp(hard, "same/hard")), 0);
+	CU_ASSERT_TRUE(refused(validate_outputs(a, NULL, hard), "--events", hard, "--csv"));
+
+	/* Not there yet: the same directory and name. */
+	in_temp(absent, "same/new");
+	in_temp(absent_dot, "same/./new");
+	CU_ASSERT_TRUE(refused(validate_outputs(absent, NULL, absent_dot), "--events", absent_dot,
+			       "--csv"));
+	CU_ASSERT_EQUAL(symlink("new", in_temp(dangling, "same/dangling")), 0);
+	CU_ASSERT_TRUE(refused(validate_outputs(NULL, dangling, absent), "--events", absent,
+			       "--stats-json"));
+
+	/* Different files in one directory, and "-" twice (stdout, a file named "-"). */
+	CU_ASSERT_EQUAL(validate_outputs(a, absent, in_temp(dot, "same/events")), 0);
+}
+
 /* The committed config/cgnf.json loads and says what its comment says. */
 static void test_committed_config(void)
 {
@@ -579,6 +741,10 @@ int main(void)
 		{"unknown options, missing values, stray arguments", test_bad_arguments},
 		{"--help prints every option and returns 1", test_help},
 		{"config_validate", test_validate},
+		{"output directories must exist and be writable", test_validate_output_directories},
+		{"devices, FIFOs and sockets as outputs", test_validate_special_files},
+		{"symlinked outputs are checked at their target", test_validate_symlinks},
+		{"two outputs never name the same file", test_validate_same_file},
 		{"config/cgnf.json", test_committed_config},
 	};
 	char command[64];

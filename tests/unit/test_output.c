@@ -7,10 +7,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -20,6 +24,7 @@
 #include "output.h"
 #include "unit_files.h"
 #include "unit_main.h"
+#include "unit_nodes.h"
 
 #define SEED 42
 #define SECOND 1000000000ull
@@ -498,6 +503,351 @@ static void test_expiry_and_eviction_events(void)
 	CU_ASSERT_NOT_EQUAL(fflush(stdout), EOF); /* stdout stays open */
 }
 
+/* A symlink is followed: its target is replaced, the link stays a link. */
+static void test_atomic_through_symlink(void)
+{
+	char err[256] = "", *text, target[256];
+	struct stat st;
+	ssize_t len;
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(temp_path("sub"), 0755), 0);
+	write_text_file(temp_path("sub/real.csv"), "old\n");
+	CU_ASSERT_EQUAL(chmod(temp_path("sub/real.csv"), 0640), 0);
+	CU_ASSERT_EQUAL(symlink("sub/real.csv", temp_path("link.csv")), 0);
+	CU_ASSERT_EQUAL(
+		output_write_atomic(temp_path("link.csv"), write_hello, NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(node_type(temp_path("link.csv")), S_IFLNK);
+	len = readlink(temp_path("link.csv"), target, sizeof(target) - 1);
+	CU_ASSERT_EQUAL(len, (ssize_t)strlen("sub/real.csv"));
+	CU_ASSERT_EQUAL(strncmp(target, "sub/real.csv", strlen("sub/real.csv")), 0);
+	text = read_file(temp_path("sub/real.csv"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(text, "hello\n");
+	free(text);
+	/* The new file keeps the old one's permissions. */
+	CU_ASSERT_EQUAL(stat(temp_path("sub/real.csv"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0640);
+	/* The temporary file was made beside the target, and is gone. */
+	CU_ASSERT_EQUAL(files_in_temp_dir(), 2);
+	CU_ASSERT_PTR_NULL(strstr(err, "tmp"));
+
+	/* A dangling symlink: the file it names is created, the link stays. */
+	CU_ASSERT_EQUAL(symlink("sub/created.csv", temp_path("dangling.csv")), 0);
+	CU_ASSERT_EQUAL(
+		output_write_atomic(temp_path("dangling.csv"), write_hello, NULL, err, sizeof(err)),
+		0);
+	CU_ASSERT_EQUAL(node_type(temp_path("dangling.csv")), S_IFLNK);
+	text = read_file(temp_path("sub/created.csv"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(text, "hello\n");
+	free(text);
+
+	/* ... unless its directory is missing: nothing is created. */
+	CU_ASSERT_EQUAL(symlink("nodir/x.csv", temp_path("nowhere.csv")), 0);
+	CU_ASSERT_EQUAL(
+		output_write_atomic(temp_path("nowhere.csv"), write_hello, NULL, err, sizeof(err)),
+		-ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nowhere.csv"));
+	CU_ASSERT_EQUAL(node_type(temp_path("nowhere.csv")), S_IFLNK);
+
+	unlink(temp_path("nowhere.csv"));
+	unlink(temp_path("dangling.csv"));
+	unlink(temp_path("sub/created.csv"));
+	unlink(temp_path("link.csv"));
+	unlink(temp_path("sub/real.csv"));
+	CU_ASSERT_EQUAL(rmdir(temp_path("sub")), 0); /* no temporary file left in sub/ */
+}
+
+/* What an atomic write refuses to replace is still there, unchanged, after it. */
+static void check_not_replaced(const char *name, mode_t type, const char *reason)
+{
+	char err[256] = "";
+
+	CU_ASSERT(output_write_atomic(temp_path(name), write_hello, NULL, err, sizeof(err)) < 0);
+	CU_ASSERT_EQUAL(node_type(temp_path(name)), type);
+	if (strstr(err, temp_path(name)) == NULL || strstr(err, reason) == NULL) {
+		fprintf(stderr, "\n%s: '%s' lacks the path or '%s'\n", name, err, reason);
+		CU_FAIL("the error names the path and the reason");
+	}
+}
+
+static void test_atomic_refuses_special_files(void)
+{
+	char err[256] = "";
+
+	if (make_char_device(temp_path("null"))) {
+		check_not_replaced("null", S_IFCHR, "character device");
+		unlink(temp_path("null"));
+	}
+	make_fifo(temp_path("fifo"));
+	check_not_replaced("fifo", S_IFIFO, "FIFO");
+	/* Through a symlink: neither the link nor the FIFO is replaced. */
+	CU_ASSERT_EQUAL(symlink("fifo", temp_path("to-fifo")), 0);
+	check_not_replaced("to-fifo", S_IFLNK, "FIFO");
+	CU_ASSERT_EQUAL(node_type(temp_path("fifo")), S_IFIFO);
+	make_socket_file(temp_path("sock"));
+	check_not_replaced("sock", S_IFSOCK, "socket");
+	CU_ASSERT_EQUAL(mkdir(temp_path("dir"), 0755), 0);
+	check_not_replaced("dir", S_IFDIR, "directory");
+	CU_ASSERT_EQUAL(output_write_atomic(temp_path("dir"), write_hello, NULL, err, sizeof(err)),
+			-EISDIR);
+	rmdir(temp_path("dir"));
+	unlink(temp_path("sock"));
+	unlink(temp_path("to-fifo"));
+	unlink(temp_path("fifo"));
+	CU_ASSERT_EQUAL(files_in_temp_dir(), 0);
+}
+
+/*
+ * A process file size limit turns a write past max_bytes into EFBIG (SIGXFSZ
+ * ignored): a disk that fills up, for a regular file.  restore_file_size
+ * lifts it again.
+ */
+static struct rlimit saved_file_size;
+
+static void limit_file_size(rlim_t max_bytes)
+{
+	struct rlimit limit;
+
+	signal(SIGXFSZ, SIG_IGN);
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &saved_file_size), 0);
+	limit = saved_file_size;
+	limit.rlim_cur = max_bytes;
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &limit), 0);
+}
+
+static void restore_file_size(void)
+{
+	CU_ASSERT_EQUAL(setrlimit(RLIMIT_FSIZE, &saved_file_size), 0);
+	signal(SIGXFSZ, SIG_DFL);
+}
+
+/* The errno of the failing write, not EIO: here EFBIG, as ENOSPC on a full disk. */
+static void test_atomic_write_error_is_true_errno(void)
+{
+	struct pair_table *table = small_table(NULL, NULL);
+	json_t *big = json_array();
+	char err[256] = "", ip[32], *text;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
+	for (unsigned int n = 0; n < 100; n++) {
+		snprintf(ip, sizeof(ip), "10.0.0.%u", n);
+		report(table, ip, "198.51.100.1", 1, 1, SECOND, 2 * SECOND);
+		json_array_append_new(big, json_string("a string of some length, repeated"));
+	}
+	write_text_file(temp_path("pairs.csv"), "old\n");
+	write_text_file(temp_path("stats.json"), "{}\n");
+	limit_file_size(1000);
+	CU_ASSERT_EQUAL(
+		output_write_csv(table, &test_clock, temp_path("pairs.csv"), err, sizeof(err)),
+		-EFBIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "File too large"));
+	CU_ASSERT_EQUAL(output_write_json(temp_path("stats.json"), big, err, sizeof(err)), -EFBIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "File too large"));
+	restore_file_size();
+	/* The old files are whole and no temporary file is left. */
+	text = read_file(temp_path("pairs.csv"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(text, "old\n");
+	free(text);
+	CU_ASSERT_EQUAL(files_in_temp_dir(), 2);
+	unlink(temp_path("pairs.csv"));
+	unlink(temp_path("stats.json"));
+	json_decref(big);
+	pair_table_free(table);
+}
+
+/* count pairs 10.0.0.(100+n) - 10.1.0.(100+n), each one event (unknown -> cg). */
+static void emit_events(struct events *events, unsigned int count)
+{
+	struct pair_table_config config = {
+		.max_pairs = 1000,
+		.verdict_window = 4,
+		.verdict_min_reports = 2,
+		.verdict_threshold = 0.5,
+	};
+	struct pair_table *table = pair_table_create(&config, events_write, events);
+	char ip1[32], ip2[32];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
+	for (unsigned int n = 0; n < count; n++) {
+		snprintf(ip1, sizeof(ip1), "10.0.%u.%u", n / 100, 100 + n % 100);
+		snprintf(ip2, sizeof(ip2), "10.1.%u.%u", n / 100, 100 + n % 100);
+		report(table, ip1, ip2, 2, 0, SECOND, 2 * SECOND);
+	}
+	pair_table_free(table);
+}
+
+/* --events /dev/full: ENOSPC (not EIO), every line counted as lost. */
+static void test_events_device_full(void)
+{
+	struct events *events = events_open("/dev/full", &test_clock);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(events);
+	emit_events(events, 400); /* about 150 kB: more than the buffer */
+	CU_ASSERT_EQUAL(events_flush(events), -ENOSPC);
+	CU_ASSERT_EQUAL(events_written(events), 0);
+	CU_ASSERT_EQUAL(events_lost(events), 400);
+	CU_ASSERT_EQUAL(events_error(events), -ENOSPC);
+	emit_events(events, 3); /* still failing: counted, the first error kept */
+	CU_ASSERT_EQUAL(events_flush(events), -ENOSPC);
+	CU_ASSERT_EQUAL(events_lost(events), 403);
+	CU_ASSERT_EQUAL(events_close(events), -ENOSPC);
+}
+
+/* "-" when stdout is /dev/full. */
+static void test_events_stdout_full(void)
+{
+	int full = open("/dev/full", O_WRONLY), saved = dup(STDOUT_FILENO);
+	struct events *events;
+
+	CU_ASSERT_FATAL(full >= 0 && saved >= 0);
+	fflush(stdout);
+	dup2(full, STDOUT_FILENO);
+	events = events_open("-", &test_clock);
+	CU_ASSERT_PTR_NOT_NULL(events);
+	if (events != NULL) {
+		emit_events(events, 2);
+		CU_ASSERT_EQUAL(events_flush(events), -ENOSPC);
+		CU_ASSERT_EQUAL(events_lost(events), 2);
+		CU_ASSERT_EQUAL(events_close(events), -ENOSPC);
+	}
+	dup2(saved, STDOUT_FILENO);
+	clearerr(stdout);
+	close(saved);
+	close(full);
+}
+
+/* A write that stops mid-line: whole lines are counted written, the rest lost. */
+static void test_events_partial_write(void)
+{
+	const char *path = temp_path("events.json");
+	struct events *events = events_open(path, &test_clock);
+	unsigned int lines = 0, parsed = 0;
+	char *text, *line, *save = NULL;
+	size_t line_size;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(events);
+	limit_file_size(1000);
+	emit_events(events, 10); /* lines of one length: same-length addresses */
+	CU_ASSERT_EQUAL(events_flush(events), -EFBIG);
+	restore_file_size();
+	text = read_file(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_EQUAL_FATAL(strlen(text), 1000);
+	line_size = (size_t)(strchr(text, '\n') - text) + 1;
+	free(text);
+	CU_ASSERT_EQUAL(events_written(events), 1000 / line_size);
+	CU_ASSERT_EQUAL(events_lost(events), 10 - 1000 / line_size);
+	CU_ASSERT_EQUAL(events_error(events), -EFBIG);
+
+	/* Once there is room again, the cut line is ended and new lines follow whole. */
+	emit_events(events, 1);
+	CU_ASSERT_EQUAL(events_flush(events), 0);
+	CU_ASSERT_EQUAL(events_written(events), 1000 / line_size + 1);
+	CU_ASSERT_EQUAL(events_close(events), -EFBIG); /* the first error, for the exit code */
+	text = read_file(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		json_t *json = json_loads(line, 0, NULL);
+
+		lines++;
+		parsed += json != NULL;
+		json_decref(json);
+	}
+	CU_ASSERT_EQUAL(lines, 1000 / line_size + 2); /* whole, cut, new */
+	CU_ASSERT_EQUAL(parsed, 1000 / line_size + 1);
+	free(text);
+	unlink(path);
+}
+
+static unsigned int count_lines(const char *path)
+{
+	char *text = read_file(path);
+	unsigned int lines = 0;
+
+	if (text == NULL)
+		return 0;
+	for (const char *c = text; *c != '\0'; c++)
+		lines += *c == '\n';
+	free(text);
+	return lines;
+}
+
+/* logrotate: rename the file, reopen, and new lines go to a new file at the path. */
+static void test_events_reopen(void)
+{
+	char path[256], rotated[256], elsewhere[256];
+	struct events *events;
+
+	/* temp_path's buffer is static: one path at a time. */
+	snprintf(path, sizeof(path), "%s", temp_path("rot/events.json"));
+	snprintf(rotated, sizeof(rotated), "%s", temp_path("rot/events.json.1"));
+	snprintf(elsewhere, sizeof(elsewhere), "%s", temp_path("events.json.2"));
+	CU_ASSERT_EQUAL_FATAL(mkdir(temp_path("rot"), 0755), 0);
+	events = events_open(path, &test_clock);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(events);
+	emit_events(events, 2);
+	CU_ASSERT_EQUAL(events_flush(events), 0);
+	CU_ASSERT_EQUAL(rename(path, rotated), 0);
+	emit_events(events, 1); /* buffered before the reopen: goes to the old file */
+	CU_ASSERT_EQUAL(events_reopen(events), 0);
+	emit_events(events, 3);
+	CU_ASSERT_EQUAL(events_flush(events), 0);
+	CU_ASSERT_EQUAL(count_lines(rotated), 3);
+	CU_ASSERT_EQUAL(count_lines(path), 3);
+
+	/* A reopen that fails keeps the old file: nothing is lost, the error is returned. */
+	CU_ASSERT_EQUAL(rename(path, elsewhere), 0);
+	CU_ASSERT_EQUAL(rmdir(temp_path("rot")), -1); /* events.json.1 is still there */
+	unlink(rotated);
+	CU_ASSERT_EQUAL(rmdir(temp_path("rot")), 0);
+	CU_ASSERT_EQUAL(events_reopen(events), -ENOENT);
+	emit_events(events, 1);
+	CU_ASSERT_EQUAL(events_flush(events), 0);
+	CU_ASSERT_EQUAL(count_lines(elsewhere), 4);
+	CU_ASSERT_EQUAL(events_written(events), 7);
+	CU_ASSERT_EQUAL(events_lost(events), 0);
+	CU_ASSERT_EQUAL(events_close(events), 0);
+	unlink(elsewhere);
+
+	events = events_open("-", &test_clock);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(events);
+	CU_ASSERT_EQUAL(events_reopen(events), 0);
+	CU_ASSERT_EQUAL(events_close(events), 0);
+	CU_ASSERT_EQUAL(files_in_temp_dir(), 0);
+}
+
+/* A FIFO with a reader gets the lines; without one, the open fails at once (no hang). */
+static void test_events_fifo(void)
+{
+	const char *path = temp_path("events.fifo");
+	struct events *events;
+	char buffer[4096];
+	ssize_t got;
+	int reader;
+
+	make_fifo(path);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(events_open(path, &test_clock));
+	CU_ASSERT_EQUAL(errno, ENXIO);
+	reader = open(path, O_RDONLY | O_NONBLOCK);
+	CU_ASSERT_FATAL(reader >= 0);
+	events = events_open(path, &test_clock);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(events);
+	emit_events(events, 2);
+	CU_ASSERT_EQUAL(events_flush(events), 0);
+	CU_ASSERT_EQUAL(events_written(events), 2);
+	got = read(reader, buffer, sizeof(buffer) - 1);
+	CU_ASSERT_FATAL(got > 0);
+	buffer[got] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(buffer, "\"src_ip\":\"10.0.0.100\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buffer, "\"src_ip\":\"10.0.0.101\""));
+	CU_ASSERT_EQUAL(events_close(events), 0);
+	close(reader);
+	unlink(path);
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
@@ -510,6 +860,14 @@ int main(void)
 		{"console table lists the busiest", test_console_table_top_rows},
 		{"event lines parse back", test_event_lines},
 		{"expiry and eviction events", test_expiry_and_eviction_events},
+		{"atomic write through a symlink", test_atomic_through_symlink},
+		{"atomic write refuses devices, FIFOs, sockets", test_atomic_refuses_special_files},
+		{"atomic write errors carry the true errno", test_atomic_write_error_is_true_errno},
+		{"events to /dev/full: ENOSPC, lines lost", test_events_device_full},
+		{"events to a full stdout", test_events_stdout_full},
+		{"events cut mid-line", test_events_partial_write},
+		{"events reopen (logrotate)", test_events_reopen},
+		{"events to a FIFO", test_events_fifo},
 	};
 	int status;
 
