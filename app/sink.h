@@ -60,7 +60,7 @@ struct sink_env {
 struct sink;
 
 struct sink_ops {
-	const char *name; /* in logs and --stats-json's output_failures */
+	const char *name; /* in logs and --stats-json's "lost" */
 	/* Whether the options ask for this sink. */
 	bool (*wanted)(const struct cgnf_config *config);
 	bool takes_events; /* the aggregator hands events over only if one sink does */

@@ -2,8 +2,8 @@
 /*
  * --events FILE|-: every pair event as one EVE-shaped JSON line
  * (lib/events.h), buffered and written once per batch.  A failed write
- * loses the lines of its batch: they are counted, and so is every later
- * event, since a stream with a hole in it is not to be trusted silently.
+ * loses the lines of its batch, counted by lib/events.c; later batches are
+ * tried again (a disk that was full may have room again).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,104 +15,74 @@
 #include "app.h"
 #include "sink.h"
 
-struct events_sink {
-	struct events *events;
-	uint64_t pending; /* events buffered since the last successful flush */
-	int error;	  /* sticky: the first write error */
-};
-
 static bool events_wanted(const struct cgnf_config *config)
 {
 	return config->events_path[0] != '\0';
 }
 
+static void describe(struct sink *sink, const char *step, int rc)
+{
+	snprintf(sink->error, sizeof(sink->error), "--events %s: %s%s%s",
+		 sink->env->app->config.events_path, step, step[0] ? ": " : "", strerror(-rc));
+}
+
 static int events_sink_open(struct sink *sink)
 {
-	const char *path = sink->env->app->config.events_path;
-	struct events_sink *state = calloc(1, sizeof(*state));
+	struct events *events = events_open(sink->env->app->config.events_path, sink->env->clock);
 	int rc;
 
-	if (state == NULL)
-		return -ENOMEM;
-	state->events = events_open(path, sink->env->clock);
-	if (state->events == NULL) {
+	if (events == NULL) {
 		rc = -errno;
-		snprintf(sink->error, sizeof(sink->error), "--events %s: %s", path, strerror(-rc));
-		free(state);
+		/* A FIFO with no reader: open would block, so it is refused at once. */
+		describe(sink, rc == -ENXIO ? "a FIFO with no reader" : "", rc);
 		return rc;
 	}
-	sink->state = state;
+	sink->state = events;
 	return 0;
 }
 
 static int events_sink_event(struct sink *sink, const struct pair_event *event)
 {
-	struct events_sink *state = sink->state;
-
-	if (state->error != 0)
-		return state->error;
-	events_write(event->kind, &event->stats, event->previous, event->now_ns, state->events);
-	state->pending++;
+	events_write(event->kind, &event->stats, event->previous, event->now_ns, sink->state);
 	return 0;
 }
 
 static int events_sink_flush(struct sink *sink)
 {
-	struct events_sink *state = sink->state;
-	int rc;
+	int rc = events_flush(sink->state);
 
-	if (state->error != 0)
-		return 0; /* reported once, its events counted as they come */
-	rc = events_flush(state->events);
-	if (rc != 0) {
-		state->error = rc;
-		sink->lost += state->pending;
-		snprintf(sink->error, sizeof(sink->error), "--events %s: %s",
-			 sink->env->app->config.events_path, strerror(-rc));
-	}
-	state->pending = 0;
+	if (rc != 0)
+		describe(sink, "write", rc);
+	sink->lost = events_lost(sink->state);
 	return rc;
 }
 
 static int events_sink_reopen(struct sink *sink)
 {
-	struct events_sink *state = sink->state;
-	const char *path = sink->env->app->config.events_path;
-	struct events *fresh;
-	int rc;
+	int rc = events_reopen(sink->state);
 
-	if (strcmp(path, "-") == 0)
-		return 0;
-	rc = events_sink_flush(sink);
-	fresh = events_open(path, sink->env->clock);
-	if (fresh == NULL) {
-		rc = -errno;
-		snprintf(sink->error, sizeof(sink->error), "--events %s: reopen: %s", path,
-			 strerror(-rc));
-		return rc; /* keep writing to the old file rather than nowhere */
-	}
-	events_close(state->events);
-	state->events = fresh;
+	/* The old file is kept when the path cannot be opened: nothing is lost. */
+	if (rc != 0)
+		describe(sink, "reopen", rc);
+	sink->lost = events_lost(sink->state);
 	return rc;
 }
 
 static int events_sink_close(struct sink *sink)
 {
-	struct events_sink *state = sink->state;
+	struct events *events = sink->state;
 	int rc;
 
-	if (state == NULL)
+	if (events == NULL)
 		return 0;
-	rc = events_sink_flush(sink);
-	/* A flush error was reported by the flush: only a new one is returned here. */
-	if (events_close(state->events) != 0 && rc == 0 && state->error == 0) {
-		rc = -EIO;
-		snprintf(sink->error, sizeof(sink->error), "--events %s: close failed",
-			 sink->env->app->config.events_path);
-	}
-	free(state);
+	rc = events_flush(events);
+	sink->lost = events_lost(events);
+	if (rc != 0)
+		describe(sink, "write", rc);
+	rc = events_close(events);
 	sink->state = NULL;
-	return rc;
+	/* A failure already reported by a flush is not a new one. */
+	return sink->failures == 0 ? rc : 0;
 }
 
 const struct sink_ops sink_events_ops = {

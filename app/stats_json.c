@@ -100,8 +100,9 @@ json_t *stats_to_json(const struct cgnf_app *app, const struct counter_values *v
 			  (json_int_t)pair_table_memory(aggregator_table(app->aggregator))));
 	json_object_set_new(stats, "model", model_to_json(app));
 	json_object_set_new(stats, "ports", ports_to_json(app));
+	/* What an output failed to write, by output: present only when something was lost. */
 	failures = control_failures_to_json(app->control);
 	if (failures != NULL)
-		json_object_set_new(stats, "output_failures", failures);
+		json_object_set_new(stats, "lost", failures);
 	return stats;
 }

@@ -27,8 +27,8 @@ json_t *model_to_json(const struct cgnf_app *app);
 
 /*
  * The --stats-json document: every counter (counters_to_json), then
- * per_lcore, pair_table (sizing), model, ports, and output_failures when an
- * output failed.  NULL when out of memory.
+ * per_lcore, pair_table (sizing), model, ports, and "lost" (what each failed
+ * output lost) when one failed.  NULL when out of memory.
  */
 json_t *stats_to_json(const struct cgnf_app *app, const struct counter_values *values);
 
