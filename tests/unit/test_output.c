@@ -638,9 +638,7 @@ static void test_atomic_write_error_is_true_errno(void)
 	write_text_file(temp_path("pairs.csv"), "old\n");
 	write_text_file(temp_path("stats.json"), "{}\n");
 	limit_file_size(1000);
-	CU_ASSERT_EQUAL(
-		output_write_csv(table, &test_clock, temp_path("pairs.csv"), err, sizeof(err)),
-		-EFBIG);
+	CU_ASSERT_EQUAL(write_table_csv(table, temp_path("pairs.csv"), err, sizeof(err)), -EFBIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "File too large"));
 	CU_ASSERT_EQUAL(output_write_json(temp_path("stats.json"), big, err, sizeof(err)), -EFBIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "File too large"));
