@@ -7,6 +7,7 @@
 #include "classifier.h"
 #include "control.h"
 #include "counters.h"
+#include "reload.h"
 #include "rx.h"
 
 const char *lcore_role_name(enum lcore_role role)
@@ -49,6 +50,8 @@ void cgnf_read_counters(const struct cgnf_app *app, struct counter_values *out)
 					 aggregator_counters(app->aggregator));
 	if (app->control != NULL)
 		counter_values_add_block(out, COUNTER_ROLE_CONTROL, control_counters(app->control));
+	if (app->reloader != NULL)
+		counter_values_add_block(out, COUNTER_ROLE_RELOAD, reload_counters(app->reloader));
 	derive(app, out);
 }
 

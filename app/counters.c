@@ -32,13 +32,20 @@
 			    unit,                 \
 			    help,                 \
 			    offsetof(struct control_counters, name)},
+#define RELOAD_SPEC(name, kind, unit, help)      \
+	[COUNTER_##name] = {#name,               \
+			    COUNTER_KIND_##kind, \
+			    COUNTER_ROLE_RELOAD, \
+			    unit,                \
+			    help,                \
+			    offsetof(struct reload_counters, name)},
 #define DERIVED_SPEC(name, kind, unit, help) \
 	[COUNTER_##name] = {#name, COUNTER_KIND_##kind, COUNTER_ROLE_DERIVED, unit, help, 0},
 
 const struct counter_spec counter_specs[COUNTER_COUNT] = {
 	CGNF_RX_COUNTERS(RX_SPEC) CGNF_CLASSIFIER_COUNTERS(CLASSIFIER_SPEC)
 		CGNF_AGGREGATOR_COUNTERS(AGGREGATOR_SPEC) CGNF_CONTROL_COUNTERS(CONTROL_SPEC)
-			CGNF_DERIVED_COUNTERS(DERIVED_SPEC)};
+			CGNF_RELOAD_COUNTERS(RELOAD_SPEC) CGNF_DERIVED_COUNTERS(DERIVED_SPEC)};
 
 const char *counter_kind_name(enum counter_kind kind)
 {
@@ -56,6 +63,8 @@ const char *counter_role_name(enum counter_role role)
 		return "aggregator";
 	case COUNTER_ROLE_CONTROL:
 		return "control";
+	case COUNTER_ROLE_RELOAD:
+		return "reload";
 	case COUNTER_ROLE_DERIVED:
 		return "derived";
 	}

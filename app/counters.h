@@ -54,13 +54,16 @@
 	X(snapshots_walked, COUNTER, "snapshots", "Table walks handed to the control thread")      \
 	X(aggregator_loops, COUNTER, "loops", "Aggregator loops (its heartbeat)")
 
-/* Outputs, on the control thread (sinks) and the reload thread. */
-#define CGNF_CONTROL_COUNTERS(X)                                                          \
-	X(events_written, COUNTER, "events", "Pair events written by the output sinks")   \
-	X(events_lost, COUNTER, "events", "Pair events a sink failed to write")           \
-	X(snapshots_written, COUNTER, "snapshots", "Table snapshots handed to the sinks") \
-	X(output_errors, COUNTER, "errors", "Failed writes of an output file")            \
-	X(model_reloads, COUNTER, "reloads", "Models loaded and swapped in")              \
+/* Outputs, on the control thread (sinks). */
+#define CGNF_CONTROL_COUNTERS(X)                                                           \
+	X(events_written, COUNTER, "events", "Pair events accepted by the event outputs")  \
+	X(events_lost, COUNTER, "events", "Pair events an output failed to write")         \
+	X(snapshots_written, COUNTER, "snapshots", "Table snapshots written to the files") \
+	X(output_errors, COUNTER, "errors", "Failed writes of an output")
+
+/* Model reloads, on the reload thread (or the telemetry thread asking for one). */
+#define CGNF_RELOAD_COUNTERS(X)                                              \
+	X(model_reloads, COUNTER, "reloads", "Models loaded and swapped in") \
 	X(model_reloads_refused, COUNTER, "reloads", "Model files refused (the old one stays)")
 
 /*
@@ -83,6 +86,7 @@ enum counter_role {
 	COUNTER_ROLE_CLASSIFIER,
 	COUNTER_ROLE_AGGREGATOR,
 	COUNTER_ROLE_CONTROL,
+	COUNTER_ROLE_RELOAD,
 	COUNTER_ROLE_DERIVED,
 };
 
@@ -107,11 +111,16 @@ struct control_counters {
 	CGNF_CONTROL_COUNTERS(CGNF_COUNTER_FIELD)
 };
 
+/* Written under the reloader's request lock: one reload at a time is the one writer. */
+struct reload_counters {
+	CGNF_RELOAD_COUNTERS(CGNF_COUNTER_FIELD)
+};
+
 enum counter_id {
 #define CGNF_COUNTER_ID(name, kind, unit, help) COUNTER_##name,
 	CGNF_RX_COUNTERS(CGNF_COUNTER_ID) CGNF_CLASSIFIER_COUNTERS(CGNF_COUNTER_ID)
 		CGNF_AGGREGATOR_COUNTERS(CGNF_COUNTER_ID) CGNF_CONTROL_COUNTERS(CGNF_COUNTER_ID)
-			CGNF_DERIVED_COUNTERS(CGNF_COUNTER_ID)
+			CGNF_RELOAD_COUNTERS(CGNF_COUNTER_ID) CGNF_DERIVED_COUNTERS(CGNF_COUNTER_ID)
 #undef CGNF_COUNTER_ID
 				COUNTER_COUNT
 };

@@ -26,6 +26,7 @@ struct reloader {
 	pthread_mutex_t request_lock; /* one reload at a time, held while loading */
 	pthread_mutex_t status_lock;  /* guards status, held only to copy it */
 	struct reload_status status;
+	struct reload_counters counters;
 	sem_t wake;
 	pthread_t thread;
 	int stopping; /* atomic */
@@ -49,16 +50,22 @@ static void wait_for_classifiers(const struct cgnf_app *app)
 	}
 }
 
-static void set_status(struct reloader *reloader, const struct tree_info *info, bool refused)
+/* Under the request lock: the counters have one writer at a time. */
+static void set_status(struct reloader *reloader, const struct tree_info *info)
 {
-	pthread_mutex_lock(&reloader->status_lock);
-	if (refused) {
-		reloader->status.refused++;
-	} else {
-		reloader->status.model = *info;
-		reloader->status.reloads++;
+	if (info == NULL) {
+		counter_add(&reloader->counters.model_reloads_refused, 1);
+		return;
 	}
+	pthread_mutex_lock(&reloader->status_lock);
+	reloader->status.model = *info;
 	pthread_mutex_unlock(&reloader->status_lock);
+	counter_add(&reloader->counters.model_reloads, 1);
+}
+
+const struct reload_counters *reload_counters(const struct reloader *reloader)
+{
+	return &reloader->counters;
 }
 
 int reload_request(struct reloader *reloader, const char *path, char *err, size_t err_size)
@@ -72,7 +79,7 @@ int reload_request(struct reloader *reloader, const char *path, char *err, size_
 	pthread_mutex_lock(&reloader->request_lock);
 	fresh = tree_load(path, err, err_size);
 	if (fresh == NULL) {
-		set_status(reloader, NULL, true);
+		set_status(reloader, NULL);
 		pthread_mutex_unlock(&reloader->request_lock);
 		CGNF_LOG(reload, ERR, "refused, the running model stays: %s", err);
 		return -EINVAL;
@@ -81,7 +88,7 @@ int reload_request(struct reloader *reloader, const char *path, char *err, size_
 	wait_for_classifiers(app);
 	tree_free(old);
 	info = tree_get_info(fresh);
-	set_status(reloader, info, false);
+	set_status(reloader, info);
 	pthread_mutex_unlock(&reloader->request_lock);
 	CGNF_LOG(reload, NOTICE, "model %s loaded: %u nodes, depth %u, checksum %016" PRIx64,
 		 info->path, info->n_nodes, info->depth, info->checksum);

@@ -20,6 +20,8 @@
 
 #include "tree.h"
 
+#include "counters.h"
+
 struct cgnf_app;
 struct reloader;
 
@@ -41,10 +43,11 @@ int reload_request(struct reloader *reloader, const char *path, char *err, size_
 
 struct reload_status {
 	struct tree_info model; /* the model in use */
-	unsigned int reloads;	/* successful swaps */
-	unsigned int refused;	/* files that failed to load */
 };
 
 void reload_get_status(struct reloader *reloader, struct reload_status *out);
+
+/* Published counters (counters.h), for any thread. */
+const struct reload_counters *reload_counters(const struct reloader *reloader);
 
 #endif

@@ -66,14 +66,13 @@ json_t *model_to_json(const struct cgnf_app *app)
 
 	reload_get_status(app->reloader, &status);
 	snprintf(checksum, sizeof(checksum), "%016" PRIx64, status.model.checksum);
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "path",
-			 status.model.path, "source", status.model.source, "checksum", checksum,
-			 "format_version", (json_int_t)status.model.format_version, "features",
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "path", status.model.path,
+			 "source", status.model.source, "checksum", checksum, "format_version",
+			 (json_int_t)status.model.format_version, "features",
 			 (json_int_t)status.model.n_features, "nodes",
 			 (json_int_t)status.model.n_nodes, "leaves",
 			 (json_int_t)status.model.n_leaves, "depth", (json_int_t)status.model.depth,
-			 "cg_class", status.model.cg_class_name, "reloads",
-			 (json_int_t)status.reloads, "reloads_refused", (json_int_t)status.refused);
+			 "cg_class", status.model.cg_class_name);
 }
 
 static json_t *ports_to_json(const struct cgnf_app *app)

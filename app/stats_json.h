@@ -20,9 +20,9 @@ struct cgnf_app;
  */
 json_t *counters_to_json(const struct counter_values *values, unsigned int roles);
 
-#define COUNTER_ROLES_ALL 0x1fu
+#define COUNTER_ROLES_ALL 0x3fu
 
-/* The model in use and its reloads. */
+/* The model in use (its reloads are counters: model_reloads...). */
 json_t *model_to_json(const struct cgnf_app *app);
 
 /*

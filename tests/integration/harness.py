@@ -4,6 +4,7 @@ with the pcap PMD, export models, call the Python reference, compare tables.
 Each test is an executable script; exit 0 = passed, 1 = failed, 77 = skipped
 (tests/run-tests.sh counts them)."""
 
+import atexit
 import csv
 import itertools
 import json
@@ -247,6 +248,8 @@ class Running:
         self.command = [CGNF] + eal_args(rx_queues, lcores, memory) + list(eal_extra) + ["--"] + list(options) + [
             "--csv", self.csv_path, "--stats-json", self.stats_path] + interval
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # A test that dies half-way must not leave cgnf running behind it.
+        atexit.register(self._kill_if_running)
         self.stdout_lines = []
         self.stderr_lines = []
         self._lock = threading.Lock()
@@ -256,6 +259,11 @@ class Running:
                                           daemon=True)]
         for reader in self._readers:
             reader.start()
+
+    def _kill_if_running(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def _read(self, stream, lines):
         for line in stream:
