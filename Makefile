@@ -37,9 +37,14 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 
+# app/ files that need no DPDK: unit-tested without EAL (tests/unit/test_app_*.c).
+APP_PLAIN_SRC := app/counters.c app/pair_query.c
+
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+APP_PLAIN_OBJ := $(APP_PLAIN_SRC:%.c=$(BUILD)/plain/%.o)
 APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+APP_UNIT_BIN := $(filter $(BUILD)/tests/test_app_%,$(UNIT_BIN))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
@@ -65,7 +70,15 @@ $(LIBCGNF): $(LIB_OBJ)
 $(CGNF): $(APP_OBJ) $(LIBCGNF)
 	$(CC) $(LDFLAGS) $^ -o $@ $(DPDK_LIBS) $(LIB_LIBS) -lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBCGNF)
+$(BUILD)/plain/app/%.o: app/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib -iquote app -c $< -o $@
+
+$(APP_UNIT_BIN): $(BUILD)/tests/%: tests/unit/%.c $(APP_PLAIN_OBJ) $(LIBCGNF)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib -iquote app -iquote tests/unit -iquote tests/common $< $(APP_PLAIN_OBJ) $(LIBCGNF) -o $@ $(LDFLAGS) $(CUNIT_LIBS) $(LIB_LIBS) -lpthread
+
+$(filter-out $(APP_UNIT_BIN),$(UNIT_BIN)): $(BUILD)/tests/%: tests/unit/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib -iquote tests/unit -iquote tests/common $< $(LIBCGNF) -o $@ $(LDFLAGS) $(CUNIT_LIBS) $(LIB_LIBS)
 
@@ -118,4 +131,4 @@ clean:
 	rm -rf build
 
 # Test, bench and tool programs are built in one step: their .d is named after the program.
--include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(addsuffix .d,$(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN))
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(APP_PLAIN_OBJ:.o=.d) $(addsuffix .d,$(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN))
