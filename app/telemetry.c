@@ -147,7 +147,6 @@ static struct rte_tel_data *json_to_container(const json_t *value)
 {
 	struct rte_tel_data *c = rte_tel_data_alloc();
 	const json_t *item;
-	const char *key;
 	size_t index;
 	char text[32];
 
@@ -155,20 +154,23 @@ static struct rte_tel_data *json_to_container(const json_t *value)
 		return NULL;
 	if (json_is_object(value)) {
 		rte_tel_data_start_dict(c);
-		json_object_foreach((json_t *)value, key, item)
-			add_json_to_dict(c, key, item, true);
+		for (void *at = json_object_iter((json_t *)value); at != NULL;
+		     at = json_object_iter_next((json_t *)value, at))
+			add_json_to_dict(c, json_object_iter_key(at), json_object_iter_value(at),
+					 true);
 		return c;
 	}
 	item = json_array_get(value, 0);
 	if (item != NULL && json_is_integer(item)) {
 		rte_tel_data_start_array(c, RTE_TEL_U64_VAL);
-		json_array_foreach(value, index, item)
-			rte_tel_data_add_array_u64(c, (uint64_t)json_integer_value(item));
+		for (index = 0; index < json_array_size(value); index++)
+			rte_tel_data_add_array_u64(
+				c, (uint64_t)json_integer_value(json_array_get(value, index)));
 		return c;
 	}
 	rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
-	json_array_foreach(value, index, item)
-	{
+	for (index = 0; index < json_array_size(value); index++) {
+		item = json_array_get(value, index);
 		if (json_is_real(item))
 			real_text(item, text);
 		rte_tel_data_add_array_string(c, json_is_real(item) ? text
@@ -180,13 +182,12 @@ static struct rte_tel_data *json_to_container(const json_t *value)
 /* Replies with a JSON object rendered elsewhere (and frees it). */
 static int reply_json(struct rte_tel_data *d, json_t *object)
 {
-	const char *key;
-	json_t *value;
-
 	if (object == NULL)
 		return reply_error(d, "out of memory");
 	rte_tel_data_start_dict(d);
-	json_object_foreach(object, key, value) add_json_to_dict(d, key, value, false);
+	for (void *at = json_object_iter(object); at != NULL;
+	     at = json_object_iter_next(object, at))
+		add_json_to_dict(d, json_object_iter_key(at), json_object_iter_value(at), false);
 	json_decref(object);
 	return 0;
 }
