@@ -85,6 +85,12 @@ $(BUILD)/tools/notify_probe: tests/tools/notify_probe.c app/notify.c app/notify.
 	$(CC) $(CFLAGS) $(SYSTEMD_CFLAGS) -iquote app tests/tools/notify_probe.c app/notify.c -o $@ $(LDFLAGS) \
 		$(SYSTEMD_LIBS)
 
+# app/eal_advice.c alone, for test_first_steps (no EAL started).
+$(BUILD)/tools/eal_advice_probe: tests/tools/eal_advice_probe.c app/eal_advice.c app/eal_advice.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DPDK_CFLAGS) -iquote app tests/tools/eal_advice_probe.c app/eal_advice.c -o $@ \
+		$(LDFLAGS) $(DPDK_LIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -O3 $(LIB_CFLAGS) -iquote lib -iquote tests/common $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS)
