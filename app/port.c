@@ -112,11 +112,9 @@ static int port_check_rx_pcap(const struct cgnf_port *port, const char *path, bo
 	if (info.pcapng) {
 		if (replays)
 			CGNF_LOG(port, WARNING,
-				 "port %u (%s): rx_pcap=%s is pcapng: its packets are not counted, "
-				 "so "
-				 "the pool is not sized for infinite_rx; if nothing is received, "
-				 "give "
-				 "--mbufs above its packet count",
+				 "port %u (%s): rx_pcap=%s is pcapng: its packets are not "
+				 "counted, so the pool is not sized for infinite_rx; if nothing "
+				 "is received, give --mbufs above its packet count",
 				 port->port_id, port->name, path);
 		return 0;
 	}
