@@ -1,8 +1,10 @@
 # cgnf: DPDK 22.11 network function that tells cloud gaming conversations.
 #
 #   make           build build/libcgnf.a and build/cgnf
-#   make run       install what is missing, build, classify the bundled pcap
-#   make test      install what is missing, build, run every test
+#   make run       install what running needs, build, classify the bundled pcap
+#   make test      install what the tests need, build, run every test
+#   make install   PREFIX=/usr/local DESTDIR=: binary, scripts, model, /etc/cgnf, cgnf.service
+#   make uninstall the same files removed (/etc/cgnf is kept)
 #   make test SANITIZE=1   the same under ASan + UBSan (in build/san)
 #   make bench     micro and pipeline benchmarks, figures in build/bench.json
 #   make fuzz      libFuzzer targets, FUZZ_SECONDS each
@@ -30,6 +32,8 @@ DPDK_LIBS = $(shell pkg-config --libs libdpdk)
 LIB_CFLAGS = $(shell pkg-config --cflags $(PKGS_LIB))
 LIB_LIBS = $(shell pkg-config --libs $(PKGS_LIB)) -lm
 CUNIT_LIBS = $(shell pkg-config --libs cunit)
+SYSTEMD_CFLAGS = $(shell pkg-config --cflags libsystemd)
+SYSTEMD_LIBS = $(shell pkg-config --libs libsystemd)
 
 LIB_SRC := $(wildcard lib/*.c)
 APP_SRC := $(wildcard app/*.c)
@@ -51,7 +55,8 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 LIBCGNF := $(BUILD)/libcgnf.a
 CGNF := $(BUILD)/cgnf
 
-.PHONY: all deps run test check unit integration bench fuzz soak format lint clean
+.PHONY: all deps deps-run deps-test run test check unit integration bench fuzz soak format lint clean \
+	install uninstall
 
 all: $(LIBCGNF) $(if $(APP_SRC),$(CGNF))
 
@@ -61,14 +66,14 @@ $(BUILD)/lib/%.o: lib/%.c
 
 $(BUILD)/app/%.o: app/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DPDK_CFLAGS) $(LIB_CFLAGS) -iquote lib -iquote app -c $< -o $@
+	$(CC) $(CFLAGS) $(DPDK_CFLAGS) $(LIB_CFLAGS) $(SYSTEMD_CFLAGS) -iquote lib -iquote app -c $< -o $@
 
 $(LIBCGNF): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
 $(CGNF): $(APP_OBJ) $(LIBCGNF)
-	$(CC) $(LDFLAGS) $^ -o $@ $(DPDK_LIBS) $(LIB_LIBS) -lpthread
+	$(CC) $(LDFLAGS) $^ -o $@ $(DPDK_LIBS) $(LIB_LIBS) $(SYSTEMD_LIBS) -lpthread
 
 $(BUILD)/plain/app/%.o: app/%.c
 	@mkdir -p $(dir $@)
@@ -87,32 +92,49 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_CFLAGS) -iquote lib $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS) -lpcap
 
+# app/notify.c alone, for test_install (no EAL needed).
+$(BUILD)/tools/notify_probe: tests/tools/notify_probe.c app/notify.c app/notify.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SYSTEMD_CFLAGS) -iquote app tests/tools/notify_probe.c app/notify.c -o $@ $(LDFLAGS) \
+		$(SYSTEMD_LIBS)
+
+# app/eal_advice.c alone, for test_first_steps (no EAL started).
+$(BUILD)/tools/eal_advice_probe: tests/tools/eal_advice_probe.c app/eal_advice.c app/eal_advice.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DPDK_CFLAGS) -iquote app tests/tools/eal_advice_probe.c app/eal_advice.c -o $@ \
+		$(LDFLAGS) $(DPDK_LIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -O3 $(LIB_CFLAGS) -iquote lib -iquote tests/common $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS)
 
-deps:
-	@scripts/install-deps.sh
+deps: deps-test
+
+deps-run:
+	@scripts/install-deps.sh run
+
+deps-test:
+	@scripts/install-deps.sh test
 
 # The recursive calls re-read pkg-config once deps has installed the packages.
-run: deps
+run: deps-run
 	@$(MAKE) --no-print-directory all
 	@scripts/run-default.sh $(ARGS)
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory check
 
 check: all $(UNIT_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) tests/run-tests.sh
 
-bench: deps
+bench: deps-test
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) $(PYTHON) scripts/bench.py $(BENCH_ARGS)
 
-fuzz: deps
+fuzz: deps-test
 	@BUILD=$(BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-soak: deps
+soak: deps-test
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) tests/soak.sh
 
@@ -129,6 +151,64 @@ lint:
 
 clean:
 	rm -rf build
+
+# Installation, as a service.  DESTDIR is prepended to every path written;
+# the paths written into the files (unit, config) are the final ones.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/cgnf
+DOCDIR ?= $(PREFIX)/share/doc/cgnf
+LIBEXECDIR ?= $(PREFIX)/libexec/cgnf
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL ?= install
+INSTALL_SCRIPTS := $(filter-out scripts/bench.py scripts/bench_sklearn.py,$(wildcard scripts/*.py))
+# The service's settings on top of config/cgnf.json: the model where it is
+# installed, outputs under the unit's StateDirectory / LogsDirectory, no
+# table on stdout and a status line a minute in the journal.
+SERVICE_CONFIG_SED := -e 's|"model": "../model/default.json"|"model": "$(DATADIR)/model/default.json"|' \
+	-e 's|"stats_interval": 1$$|"stats_interval": 60,\n\t"quiet": true,\n\t"csv": "/var/lib/cgnf/pairs.csv",\n\t"stats_json": "/var/lib/cgnf/stats.json",\n\t"events": "/var/log/cgnf/events.jsonl"|'
+UNIT_SED := -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scripts $(DESTDIR)$(DATADIR)/model \
+		$(DESTDIR)$(DATADIR)/config $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/cgnf
+	$(INSTALL) -m 755 $(CGNF) $(DESTDIR)$(BINDIR)/cgnf
+	$(INSTALL) -m 755 $(INSTALL_SCRIPTS) $(DESTDIR)$(DATADIR)/scripts/
+	$(INSTALL) -m 644 model/default.json $(DESTDIR)$(DATADIR)/model/default.json
+	$(INSTALL) -m 644 config/cgnf.json $(DESTDIR)$(DATADIR)/config/cgnf.json
+	$(INSTALL) -m 644 model/README.md $(DESTDIR)$(DOCDIR)/model-format.md
+	$(INSTALL) -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(INSTALL) -m 755 scripts/check-hugepages.sh $(DESTDIR)$(LIBEXECDIR)/check-hugepages
+	sed $(UNIT_SED) config/systemd/cgnf.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/cgnf.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/cgnf.service
+	@# An administrator's settings are never overwritten.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/cgnf/cgnf.json ]; then \
+		echo "install: $(DESTDIR)$(SYSCONFDIR)/cgnf/cgnf.json exists: kept"; \
+	else \
+		sed $(SERVICE_CONFIG_SED) config/cgnf.json > $(DESTDIR)$(SYSCONFDIR)/cgnf/cgnf.json; \
+		echo "install: wrote $(DESTDIR)$(SYSCONFDIR)/cgnf/cgnf.json"; \
+	fi
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/cgnf/eal.conf ]; then \
+		echo "install: $(DESTDIR)$(SYSCONFDIR)/cgnf/eal.conf exists: kept"; \
+	else \
+		$(INSTALL) -m 644 config/systemd/eal.conf $(DESTDIR)$(SYSCONFDIR)/cgnf/eal.conf; \
+		echo "install: wrote $(DESTDIR)$(SYSCONFDIR)/cgnf/eal.conf"; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then \
+		systemctl daemon-reload; fi
+	@echo "install: done; edit $(SYSCONFDIR)/cgnf/eal.conf (lcores, NIC), then systemctl enable --now cgnf"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cgnf $(DESTDIR)$(SYSTEMDUNITDIR)/cgnf.service \
+		$(DESTDIR)$(LIBEXECDIR)/check-hugepages
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then \
+		systemctl daemon-reload; fi
+	@echo "uninstall: done; $(DESTDIR)$(SYSCONFDIR)/cgnf is kept (remove it by hand if you wish)"
 
 # Test, bench and tool programs are built in one step: their .d is named after the program.
 -include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(APP_PLAIN_OBJ:.o=.d) $(addsuffix .d,$(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN))

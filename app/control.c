@@ -22,6 +22,7 @@
 #include "control.h"
 #include "handoff.h"
 #include "log.h"
+#include "notify.h"
 #include "sink.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_control, cgnf.control, INFO);
@@ -92,6 +93,10 @@ struct control {
 	uint64_t status_rx_packets;
 	uint64_t status_reports;
 	uint64_t next_periodic_ns;
+	uint64_t watchdog_interval_ns; /* systemd's WatchdogSec / 2; 0: no watchdog */
+	uint64_t next_watchdog_ns;
+	uint64_t watchdog_heartbeat; /* the aggregator's loop count at the last ping */
+	bool stopping_notified;
 
 	struct top_cache top;
 	struct control_counters counters; /* published; written by whoever runs the sinks */
@@ -436,6 +441,30 @@ static void run_timers(struct control *control, uint64_t now_ns)
 		request_walk(control, SNAPSHOT_QUERY);
 }
 
+/*
+ * systemd's watchdog is fed only while the aggregator's loop moves: a stuck
+ * datapath stops the pings, and systemd restarts cgnf.  The ping is a
+ * system call, so it is made here, never on an lcore.
+ */
+static void feed_watchdog(struct control *control, uint64_t now_ns)
+{
+	const struct cgnf_app *app = control->app;
+	uint64_t heartbeat;
+
+	if (!control->stopping_notified && cgnf_quit_level(app) != QUIT_NONE) {
+		control->stopping_notified = true;
+		notify_stopping();
+	}
+	if (control->watchdog_interval_ns == 0 || now_ns < control->next_watchdog_ns)
+		return;
+	control->next_watchdog_ns = now_ns + control->watchdog_interval_ns;
+	heartbeat = counter_read(&aggregator_counters(app->aggregator)->aggregator_loops);
+	if (heartbeat == control->watchdog_heartbeat)
+		return;
+	control->watchdog_heartbeat = heartbeat;
+	notify_watchdog();
+}
+
 static void reopen_sinks(struct control *control)
 {
 	CGNF_LOG(control, NOTICE, "SIGUSR1: reopening the output files");
@@ -462,15 +491,21 @@ static void *control_thread_main(void *arg)
 	control->idle_since_ns = now_ns;
 	control->status_ns = now_ns;
 	control->next_status_ns = now_ns + seconds_to_ns(control->app->config.stats_interval_s);
+	/* The lcores are running: tell systemd (Type=notify) that cgnf is up. */
+	control->watchdog_interval_ns = notify_watchdog_interval_ns() / 2;
+	notify_ready();
 	while (!__atomic_load_n(&control->stop, __ATOMIC_ACQUIRE)) {
 		work = drain_events(control, DRAIN_MAX);
 		work += drain_snapshots(control, DRAIN_MAX);
-		run_timers(control, cgnf_clock_ns(control->app));
+		now_ns = cgnf_clock_ns(control->app);
+		run_timers(control, now_ns);
+		feed_watchdog(control, now_ns);
 		if (__atomic_exchange_n(&control->reopen_requested, 0, __ATOMIC_ACQ_REL))
 			reopen_sinks(control);
 		if (work == 0)
 			sleep_ns(IDLE_SLEEP_NS);
 	}
+	feed_watchdog(control, cgnf_clock_ns(control->app)); /* STOPPING=1, if not said yet */
 	/* The aggregator has stopped: what is in the event ring now is all there is. */
 	while (drain_events(control, DRAIN_MAX) != 0)
 		;

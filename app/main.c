@@ -36,6 +36,7 @@
 #include "app.h"
 #include "classifier.h"
 #include "control.h"
+#include "eal_advice.h"
 #include "counters.h"
 #include "handoff.h"
 #include "log.h"
@@ -435,9 +436,12 @@ int main(int argc, char **argv)
 	/* stdout carries the table, the status line and --events -; logs go to stderr. */
 	rte_openlog_stream(stderr);
 	ignore_signals();
+	/* EAL would print its whole usage text for lcores beyond the CPUs: say it in one line. */
+	if (eal_check_lcores(argc, argv) != 0)
+		return EXIT_FAILURE;
 	eal_args = rte_eal_init(argc, argv);
 	if (eal_args < 0) {
-		fprintf(stderr, "cgnf: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		eal_explain_failure(argc, argv, rte_errno);
 		return EXIT_FAILURE;
 	}
 	app = calloc(1, sizeof(*app));

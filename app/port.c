@@ -9,19 +9,31 @@
  *
  * Also the ports' state for --stats-json and telemetry: link, rte_eth_stats
  * and xstats, read on demand from the control thread.
+ *
+ * Ports of the pcap PMD are looked at before they start (pcap_file.h): a
+ * capture that is not Ethernet is refused, a record cut short at the end of
+ * a file is reported, and the pool grows by the packets that infinite_rx
+ * keeps in memory.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "app.h"
 #include "port.h"
 #include "log.h"
+#include "pcap_file.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_port, cgnf.port, INFO);
 
@@ -32,15 +44,207 @@ RTE_LOG_REGISTER(cgnf_logtype_port, cgnf.port, INFO);
 /* Checked by the NIC when it can; the RX lcore drops what it flags bad. */
 #define PORT_RX_CHECKSUM_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
 
-/* Enough mbufs to fill every ring of every port, plus what lcores hold. */
-static unsigned int mbuf_pool_size(const struct cgnf_app *app)
-{
-	unsigned int per_port = app->n_rx * (PORT_RX_DESC + PORT_TX_DESC);
-	unsigned int per_lcore = CGNF_BURST + MBUF_CACHE * 3 / 2;
+/* The pcap PMD's own arguments of one --vdev (drivers/net/pcap/pcap_ethdev.c). */
+#define PCAP_FILES_MAX 64
 
-	if (app->config.mbufs != 0)
-		return app->config.mbufs;
-	return app->n_ports * per_port + rte_lcore_count() * per_lcore;
+struct pcap_devargs {
+	struct rte_kvargs *kvlist; /* owns the strings below */
+	unsigned int n_files;
+	const char *files[PCAP_FILES_MAX]; /* rx_pcap=, in queue order */
+	bool infinite_rx;
+};
+
+static int collect_rx_pcap(const char *key, const char *value, void *opaque)
+{
+	struct pcap_devargs *pcap = opaque;
+
+	(void)key;
+	if (pcap->n_files < PCAP_FILES_MAX)
+		pcap->files[pcap->n_files++] = value;
+	return 0;
+}
+
+static int read_infinite_rx(const char *key, const char *value, void *opaque)
+{
+	(void)key;
+	*(bool *)opaque = atoi(value) > 0; /* the PMD's reading of it */
+	return 0;
+}
+
+/* 0 (nothing found is not an error), or -EINVAL when args do not parse. */
+static int pcap_devargs_parse(const char *args, struct pcap_devargs *pcap)
+{
+	memset(pcap, 0, sizeof(*pcap));
+	if (args == NULL || args[0] == '\0')
+		return 0;
+	pcap->kvlist = rte_kvargs_parse(args, NULL);
+	if (pcap->kvlist == NULL)
+		return -EINVAL;
+	rte_kvargs_process(pcap->kvlist, "rx_pcap", collect_rx_pcap, pcap);
+	rte_kvargs_process(pcap->kvlist, "infinite_rx", read_infinite_rx, &pcap->infinite_rx);
+	return 0;
+}
+
+static void pcap_devargs_free(struct pcap_devargs *pcap)
+{
+	rte_kvargs_free(pcap->kvlist);
+	pcap->kvlist = NULL;
+}
+
+/*
+ * One rx_pcap file of a port: refuses a link type other than Ethernet (the
+ * PMD would hand every record over as an Ethernet frame, all dropped as
+ * not_ip), warns of a record cut short at the end.  Adds to *replayed the
+ * packets infinite_rx will keep in mbufs.
+ */
+static int port_check_rx_pcap(const struct cgnf_port *port, const char *path, bool replays,
+			      uint64_t *replayed)
+{
+	struct pcap_file_info info;
+	char err[512];
+	const char *name;
+	int rc;
+
+	rc = pcap_file_inspect(path, &info, err, sizeof(err));
+	if (rc < 0) {
+		CGNF_LOG(port, ERR, "port %u (%s): rx_pcap=%s", port->port_id, port->name, err);
+		return rc;
+	}
+	if (info.pcapng) {
+		if (replays)
+			CGNF_LOG(port, WARNING,
+				 "port %u (%s): rx_pcap=%s is pcapng: its packets are not "
+				 "counted, so the pool is not sized for infinite_rx; if nothing "
+				 "is received, give --mbufs above its packet count",
+				 port->port_id, port->name, path);
+		return 0;
+	}
+	if (info.link_type != PCAP_LINKTYPE_ETHERNET) {
+		name = pcap_link_type_name(info.link_type);
+		CGNF_LOG(port, ERR,
+			 "port %u (%s): rx_pcap=%s: link type %u (%s) is not supported: cgnf "
+			 "reads Ethernet frames; capture on the interface itself (tcpdump -i eth0; "
+			 "-i any writes Linux cooked captures) or convert the file (tcprewrite "
+			 "--dlt=enet)",
+			 port->port_id, port->name, path, info.link_type, name ? name : "unknown");
+		return -EINVAL;
+	}
+	if (info.last_truncated)
+		CGNF_LOG(port, WARNING,
+			 "port %u (%s): rx_pcap=%s: 1 truncated record: the last one is cut short "
+			 "(%u of %u bytes); the pcap PMD counts it in ierrors, not as a packet",
+			 port->port_id, port->name, path, info.last_have, info.last_needed);
+	if (replays)
+		*replayed += info.records;
+	return 0;
+}
+
+/* The rx_pcap files of every pcap PMD port: see port_check_rx_pcap(). */
+static int port_check_pcap_inputs(const struct cgnf_app *app, uint64_t *replayed)
+{
+	*replayed = 0;
+	for (unsigned int p = 0; p < app->n_ports; p++) {
+		const struct cgnf_port *port = &app->ports[p];
+		const struct rte_devargs *devargs;
+		struct rte_eth_dev_info info;
+		struct pcap_devargs pcap;
+		int rc;
+
+		if (rte_eth_dev_info_get(port->port_id, &info) != 0 || info.device == NULL ||
+		    info.driver_name == NULL || strcmp(info.driver_name, "net_pcap") != 0)
+			continue;
+		devargs = rte_dev_devargs(info.device);
+		if (devargs == NULL || pcap_devargs_parse(devargs->args, &pcap) != 0)
+			continue;
+		rc = 0;
+		/* Only the first n_rx files become queues: the others are never read. */
+		for (unsigned int q = 0; q < pcap.n_files && q < app->n_rx && rc == 0; q++)
+			rc = port_check_rx_pcap(port, pcap.files[q], pcap.infinite_rx, replayed);
+		pcap_devargs_free(&pcap);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Enough mbufs to fill every ring of every port, plus what lcores hold,
+ * plus the packets infinite_rx keeps: it copies its whole file into mbufs
+ * when the queue is set up and takes a fresh mbuf for every packet it
+ * hands out, so a pool of exactly the file's packets starts and then
+ * receives nothing, and a smaller one fails the queue set-up.
+ */
+static int mbuf_pool_size(const struct cgnf_app *app, uint64_t replayed, unsigned int *mbufs)
+{
+	uint64_t per_port = (uint64_t)app->n_rx * (PORT_RX_DESC + PORT_TX_DESC);
+	uint64_t in_flight = (uint64_t)rte_lcore_count() * (CGNF_BURST + MBUF_CACHE * 3 / 2);
+	uint64_t sized = app->n_ports * per_port + in_flight + replayed;
+
+	if (app->config.mbufs != 0) {
+		if (replayed != 0 && app->config.mbufs < replayed + in_flight) {
+			CGNF_LOG(port, ERR,
+				 "--mbufs %u is too few for infinite_rx: the pcap PMD keeps the "
+				 "%" PRIu64 " packets of its file(s) in mbufs and needs %" PRIu64
+				 " more in flight: give --mbufs %" PRIu64
+				 " (or leave --mbufs out: the pool is then sized by itself)",
+				 app->config.mbufs, replayed, in_flight, sized);
+			return -EINVAL;
+		}
+		*mbufs = app->config.mbufs;
+		return 0;
+	}
+	if (sized > UINT32_MAX) {
+		CGNF_LOG(port, ERR, "infinite_rx: %" PRIu64 " packets are too many to replay",
+			 replayed);
+		return -E2BIG;
+	}
+	*mbufs = (unsigned int)sized;
+	return 0;
+}
+
+/*
+ * No port: say which --vdev or -a gave none and why when it can be told
+ * (the usual one: an rx_pcap file that is not there).
+ */
+static void explain_no_port(void)
+{
+	struct rte_devargs *devargs;
+	bool any = false;
+
+	RTE_EAL_DEVARGS_FOREACH("vdev", devargs)
+	{
+		struct pcap_devargs pcap;
+		bool told = false;
+
+		any = true;
+		if (pcap_devargs_parse(devargs->args, &pcap) == 0) {
+			for (unsigned int q = 0; q < pcap.n_files && !told; q++) {
+				if (access(pcap.files[q], R_OK) == 0)
+					continue;
+				CGNF_LOG(port, ERR,
+					 "--vdev %s gave no port: rx_pcap=%s: %s (check the path)",
+					 devargs->name, pcap.files[q], strerror(errno));
+				told = true;
+			}
+			pcap_devargs_free(&pcap);
+		}
+		if (!told)
+			CGNF_LOG(port, ERR,
+				 "--vdev %s gave no port: see the EAL lines above (vdev_probe)",
+				 devargs->name);
+	}
+	RTE_EAL_DEVARGS_FOREACH("pci", devargs)
+	{
+		any = true;
+		CGNF_LOG(port, ERR,
+			 "-a %s gave no port: bind the NIC to a DPDK driver "
+			 "(dpdk-devbind.py --status) and do not give --no-pci",
+			 devargs->name);
+	}
+	if (!any)
+		CGNF_LOG(port, ERR,
+			 "no Ethernet port available: bind a NIC to a DPDK driver or "
+			 "add one, e.g. --vdev net_pcap0,rx_pcap=FILE.pcap");
 }
 
 static void port_log_link(const struct cgnf_port *port)
@@ -167,6 +371,7 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 			 rte_strerror(-rc));
 		return rc;
 	}
+	port->started = true;
 	rc = rte_eth_promiscuous_enable(port_id);
 	if (rc != 0) {
 		CGNF_LOG(port, WARNING, "port %u (%s): promiscuous mode: %s", port_id, port->name,
@@ -188,6 +393,7 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 int port_init_all(struct cgnf_app *app)
 {
 	unsigned int mbufs;
+	uint64_t replayed;
 	uint16_t port_id;
 	int rc;
 
@@ -197,17 +403,22 @@ int port_init_all(struct cgnf_app *app)
 
 		port->port_id = port_id;
 		port->tx_queues = 0;
+		port->started = false;
 		if (rte_eth_dev_get_name_by_port(port_id, port->name) != 0)
 			snprintf(port->name, sizeof(port->name), "port%u", port_id);
 	}
 	if (app->n_ports == 0) {
-		CGNF_LOG(port, ERR,
-			 "no Ethernet port available: bind a NIC to a DPDK driver or "
-			 "add one, e.g. --vdev net_pcap0,rx_pcap=FILE.pcap");
+		explain_no_port();
 		return -ENODEV;
 	}
 
-	mbufs = mbuf_pool_size(app);
+	rc = port_check_pcap_inputs(app, &replayed);
+	if (rc == 0)
+		rc = mbuf_pool_size(app, replayed, &mbufs);
+	if (rc != 0)
+		return rc;
+	if (replayed != 0)
+		CGNF_LOG(port, INFO, "infinite_rx keeps %" PRIu64 " packets in mbufs", replayed);
 	app->pool = rte_pktmbuf_pool_create("cgnf_mbufs", mbufs, MBUF_CACHE, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (app->pool == NULL) {
@@ -233,10 +444,16 @@ void port_close_all(struct cgnf_app *app)
 
 	for (unsigned int p = 0; p < app->n_ports; p++) {
 		uint16_t port_id = app->ports[p].port_id;
-		int rc = rte_eth_dev_stop(port_id);
+		int rc;
 
-		if (rc != 0)
-			CGNF_LOG(port, WARNING, "port %u: stop: %s", port_id, rte_strerror(-rc));
+		/* A port whose set-up failed was never started: stopping it only logs noise. */
+		if (app->ports[p].started) {
+			rc = rte_eth_dev_stop(port_id);
+			if (rc != 0)
+				CGNF_LOG(port, WARNING, "port %u: stop: %s", port_id,
+					 rte_strerror(-rc));
+			app->ports[p].started = false;
+		}
 		rte_eth_dev_close(port_id);
 	}
 	app->n_ports = 0;

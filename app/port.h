@@ -22,6 +22,7 @@ struct cgnf_port {
 	uint16_t tx_queues; /* n_rx (queue i: RX lcore i's), or 0 when too few */
 	bool rx_checksum;   /* the NIC checks IPv4 / UDP checksums and flags bad ones */
 	bool rss;	    /* RSS spreads the IP pairs over the RX queues */
+	bool started;	    /* rte_eth_dev_start succeeded: stop it at exit */
 	struct rte_ether_addr mac;
 	struct neighbor_config neighbor; /* the port's MAC and --ip addresses */
 	char name[RTE_ETH_NAME_MAX_LEN];

@@ -11,10 +11,12 @@ import argparse
 import json
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -126,6 +128,61 @@ def bench_pipeline(work, pcap, model, runs, seconds):
     return spread(rates)
 
 
+def telemetry_hammer(prefix, command, stop):
+    """Asks command over the telemetry socket of the run, as fast as it answers,
+    until stop is set; returns how many answers came."""
+    path = os.path.join("/var/run" if os.getuid() == 0 else os.environ.get("XDG_RUNTIME_DIR", "/tmp"),
+                        "dpdk", prefix, "dpdk_telemetry.v2")
+    deadline = time.monotonic() + 30
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    answers = 0
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as client:
+        client.connect(path)
+        client.recv(1024)  # the server's greeting
+        while not stop.is_set():
+            client.send(command.encode())
+            answers += b'"error"' not in client.recv(16384)
+    return answers
+
+
+def bench_pairs_query(work, model, runs, seconds, pairs=100000):
+    """The pipeline on a table of `pairs` pairs, alone and with /cgnf/pairs,1
+    asked in a loop (issue 10: it used to walk the table on the aggregator)."""
+    pcap = os.path.join(work, "query.pcap")
+    subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "gen_reports.py"), "--pairs", str(pairs),
+                    "--reports", str(2 * pairs), "--seed", "2", "-o", pcap], check=True, stdout=subprocess.DEVNULL)
+    rates = {"plain": [], "hammered": []}
+    answers = []
+    for index in range(runs):
+        for mode in ("plain", "hammered"):
+            prefix = f"cgnf-bench-query-{os.getpid()}-{index}-{mode}"
+            stats_path = os.path.join(work, f"query-{index}-{mode}.json")
+            command = cgnf_command(prefix, pcap, model, "0@0,1@1,2@0",
+                                   ["--rx", "1", "--classifiers", "1", "--lossless", "--duration", str(seconds),
+                                    "--lan", "192.168.0.0/16", "--stats-json", stats_path,
+                                    "--mbufs", str(4 * pairs)])
+            command[command.index("-m") + 1] = "2048"
+            if index == 0:
+                print("  $", " ".join(command), flush=True)
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            if mode == "hammered":
+                stop = threading.Event()
+                result = []
+                hammer = threading.Thread(target=lambda: result.append(
+                    telemetry_hammer(prefix, "/cgnf/pairs,1", stop)))
+                hammer.start()
+            process.wait()
+            if mode == "hammered":
+                stop.set()
+                hammer.join()
+                answers.append(result[0] / seconds if result else 0)
+            with open(stats_path) as f:
+                stats = json.load(f)
+            rates[mode].append(stats["reports"] / (stats["elapsed_ns"] / 1e9))
+    return spread(rates["plain"]), spread(rates["hammered"]), spread(answers)
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -171,6 +228,7 @@ def main():
     print(f"cgnf bench on {platform.node()}: {os.cpu_count()} CPUs, model {model_name}")
     micro, pcap = bench_micro(work, model_json, model_sklearn, args.pairs)
     pipeline = bench_pipeline(work, pcap, model_json, args.runs, args.seconds)
+    query_plain, query_hammered, query_answers = bench_pairs_query(work, model_json, 3, args.seconds)
     idle = bench_idle(work, model_json, 3)
 
     parse, tree, sklearn, table = micro["parse"], micro["tree"], micro["sklearn"], micro["pair_table"]
@@ -186,6 +244,9 @@ def main():
         "pair_table_update_cyclic_ns": table["update_burst_cyclic_ns"],
         "pair_table_baseline_ns": table["baseline_ns"],
         "pipeline_reports_per_s": pipeline,
+        "pipeline_100k_pairs_reports_per_s": query_plain,
+        "pipeline_pairs_query_reports_per_s": query_hammered,
+        "pairs_query_answers_per_s": query_answers,
         "bytes_per_pair": table["bytes_per_pair"],
         **idle,
     }
@@ -218,6 +279,11 @@ def main():
     row("pipeline, reports/s", figures["pipeline_reports_per_s"], "old Python system",
         f"{OLD_SYSTEM_REPORTS_PER_S}", f"{median('pipeline_reports_per_s') / OLD_SYSTEM_REPORTS_PER_S:.0f}x",
         ">= 3 M/s, >= 320x")
+    row("  100k pairs, /cgnf/pairs,1 looped", figures["pipeline_pairs_query_reports_per_s"], "the same, not asked",
+        f"{median('pipeline_100k_pairs_reports_per_s'):.0f}",
+        f"{median('pipeline_pairs_query_reports_per_s') / median('pipeline_100k_pairs_reports_per_s'):.2f}x",
+        ">= 0.83x (time <= 1.2x)")
+    row("  /cgnf/pairs,1 answers/s meanwhile", figures["pairs_query_answers_per_s"], "", "", "", "")
     row("memory, bytes per pair", figures["bytes_per_pair"], "", "", "", "<= 128 B")
     row("idle CPU, % of one core", figures["idle_cpu_percent"], "--busy-poll",
         f"{median('busy_poll_cpu_percent'):.1f}", "", "< 5 %")

@@ -357,9 +357,10 @@ def iter_packets(args, reports, texts, frame_rng, bad_rng):
 def write_labels(path, kinds, clients, servers):
     with open(path, "w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["client", "server", "kind", "cloud_gaming"])
+        # scripts/train_model.py's and evaluate_model.py's label format.
+        writer.writerow(["client", "server", "label", "kind"])
         for kind, client, server in zip(kinds, clients, servers):
-            writer.writerow([client, server, kind, int(traffic.KINDS[kind])])
+            writer.writerow([client, server, "cg" if traffic.KINDS[kind] else "ncg", kind])
 
 
 def parse_args(argv=None):
@@ -387,7 +388,7 @@ def parse_args(argv=None):
                         help="mix in N packets cgnf must drop (scripts/bad_packets.py's cases that "
                         "need no --probe filter)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--labels", help="CSV to write: client,server,kind,cloud_gaming")
+    parser.add_argument("--labels", help="CSV to write: client,server,label,kind (label cg or ncg)")
     parser.add_argument("--texts", help="file to write: the reports' JSON texts, one a line")
     args = parser.parse_args(argv)
     if args.lan is None:

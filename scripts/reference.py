@@ -212,9 +212,19 @@ class Reference:
         """Drop reason name for one frame, or None once it is counted as a report."""
         self.rx_packets += 1
         decoded = pcap.decode_frame(frame, self.udp_port, self.probes)
-        reason, report = decoded.reason, None
-        if reason is None:
-            reason, report = parse_report(decoded.payload)
+        if decoded.reason is not None:
+            self.dropped[decoded.reason] = self.dropped.get(decoded.reason, 0) + 1
+            return decoded.reason
+        return self._report(decoded.payload)
+
+    def text_outcome(self, payload):
+        """The same for a report's text alone (bytes), e.g. a line of a file
+        of report texts: only the report's own rules apply."""
+        self.rx_packets += 1
+        return self._report(payload)
+
+    def _report(self, payload):
+        reason, report = parse_report(payload)
         if reason is not None:
             self.dropped[reason] = self.dropped.get(reason, 0) + 1
             return reason
