@@ -18,6 +18,7 @@
 #include <rte_prefetch.h>
 #include <rte_ring_elem.h>
 
+#include "checksum.h"
 #include "features.h"
 #include "neighbor.h"
 #include "packet.h"
@@ -114,13 +115,13 @@ static enum drop_reason rx_neighbor(struct rx_lcore *rx, const struct cgnf_port 
 /* What the NIC found of the IPv4 and UDP checksums, when the port asked it to check. */
 static inline bool rx_checksum_bad(const struct rte_mbuf *mbuf)
 {
-	uint64_t flags = mbuf->ol_flags;
-
-	/* One test for the common case; "none" also has the bad bit set. */
-	if (likely((flags & (RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_BAD)) == 0))
-		return false;
-	return (flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-	       (flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	/* lib/checksum.h decides on the bits; they must be DPDK's. */
+	_Static_assert(CHECKSUM_FLAG_IP_MASK == RTE_MBUF_F_RX_IP_CKSUM_MASK &&
+			       CHECKSUM_FLAG_IP_BAD == RTE_MBUF_F_RX_IP_CKSUM_BAD &&
+			       CHECKSUM_FLAG_L4_MASK == RTE_MBUF_F_RX_L4_CKSUM_MASK &&
+			       CHECKSUM_FLAG_L4_BAD == RTE_MBUF_F_RX_L4_CKSUM_BAD,
+		       "checksum.h flag bits");
+	return checksum_flags_bad(mbuf->ol_flags);
 }
 
 /* Builds the record in the staging slot of its classifier; DROP_NONE or why not. */
