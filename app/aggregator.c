@@ -139,7 +139,7 @@ static void publish_stats(struct cgnf_app *app, struct aggregator_loop *loop)
 
 static unsigned int drain_results(struct cgnf_app *app, struct aggregator_loop *loop)
 {
-	struct result_record results[CGNF_BURST];
+	struct pair_update results[CGNF_BURST]; /* the ring's result_records, as record.h says */
 	unsigned int c, i, count, total = 0;
 	uint64_t now_ns;
 

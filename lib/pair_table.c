@@ -15,12 +15,9 @@
 #include <sys/mman.h>
 
 #include "pair_table.h"
-#include "record.h"
 
 #define ENTRY_NONE UINT32_MAX
 #define HUGE_PAGE_SIZE (2u << 20)
-/* Entries are numbered in 32 bits and the index has 2 x max_pairs slots. */
-#define PAIR_TABLE_MAX_PAIRS (1u << 30)
 /*
  * How many results ahead the burst update fetches each thing it will touch.
  * Measured with bench_pair_table (1 M pairs, random order, bursts of 32):
@@ -488,30 +485,30 @@ prefetch_neighbours(const struct pair_table *table, uint32_t hash)
 }
 
 /*
- * Same as pair_table_update on each result in order, as a software
- * pipeline: while result i is counted, the LRU neighbours, entries and index
+ * Same as pair_table_update on each update in order, as a software
+ * pipeline: while update i is counted, the LRU neighbours, entries and index
  * slots of the following results are on their way from memory.
  */
-void pair_table_update_burst(struct pair_table *table, const struct result_record *results,
+void pair_table_update_burst(struct pair_table *table, const struct pair_update *updates,
 			     unsigned int count)
 {
 	unsigned int i;
 
 	for (i = 0; i < count + PREFETCH_INDEX_AHEAD; i++) {
 		if (i < count)
-			prefetch_index(table, results[i].hash);
+			prefetch_index(table, updates[i].hash);
 		if (i >= PREFETCH_INDEX_AHEAD - PREFETCH_ENTRY_AHEAD &&
 		    i - (PREFETCH_INDEX_AHEAD - PREFETCH_ENTRY_AHEAD) < count)
 			prefetch_entry(
 				table,
-				results[i - (PREFETCH_INDEX_AHEAD - PREFETCH_ENTRY_AHEAD)].hash);
+				updates[i - (PREFETCH_INDEX_AHEAD - PREFETCH_ENTRY_AHEAD)].hash);
 		if (i >= PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD &&
 		    i - (PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD) < count)
 			prefetch_neighbours(
 				table,
-				results[i - (PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD)].hash);
+				updates[i - (PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD)].hash);
 		if (i >= PREFETCH_INDEX_AHEAD) {
-			const struct result_record *r = &results[i - PREFETCH_INDEX_AHEAD];
+			const struct pair_update *r = &updates[i - PREFETCH_INDEX_AHEAD];
 
 			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->rx_time_ns);
 		}

@@ -15,6 +15,8 @@
 #include "ip.h"
 
 #define VERDICT_WINDOW_MAX 128
+/* Entries are numbered in 32 bits and the index has 2 x max_pairs slots. */
+#define PAIR_TABLE_MAX_PAIRS (1u << 30)
 
 struct pair_table_config {
 	uint32_t max_pairs;
@@ -81,12 +83,24 @@ void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uin
 		       bool is_cg, uint64_t now_ns);
 
 /*
- * pair_table_update on each result in order, with result->rx_time_ns as now.
- * Prefetches the index slots and entries of the next results while counting
+ * One classified report, as the pair table counts it.  The classifier ->
+ * aggregator ring record (record.h) has this layout, checked there, so that
+ * a dequeued burst is handed over as is; the table knows nothing of rings.
+ */
+struct pair_update {
+	struct ip_pair pair;
+	uint32_t hash; /* ip_pair_hash(pair, seed) */
+	uint8_t is_cg;
+	uint8_t reserved[3];
+	uint64_t rx_time_ns; /* the report's time: now, for the pair */
+};
+
+/*
+ * pair_table_update on each update in order, with rx_time_ns as now.
+ * Prefetches the index slots and entries of the next updates while counting
  * one, so that their cache misses overlap.
  */
-struct result_record;
-void pair_table_update_burst(struct pair_table *table, const struct result_record *results,
+void pair_table_update_burst(struct pair_table *table, const struct pair_update *updates,
 			     unsigned int count);
 
 /* Expires pairs idle since before now_ns - timeout.  Returns how many. */

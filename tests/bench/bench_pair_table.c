@@ -14,7 +14,6 @@
 
 #include "bench_common.h"
 #include "pair_table.h"
-#include "record.h"
 #include "resident_memory.h"
 #include "splitmix64.h"
 
@@ -39,7 +38,7 @@ struct baseline_table {
 	uint32_t mask;
 };
 
-static void baseline_update(struct baseline_table *table, const struct result_record *r)
+static void baseline_update(struct baseline_table *table, const struct pair_update *r)
 {
 	uint32_t slot = r->hash & table->mask;
 	struct baseline_slot *s;
@@ -61,7 +60,7 @@ static void baseline_update(struct baseline_table *table, const struct result_re
 		s->ncg++;
 }
 
-static void make_pairs(struct result_record *pairs, unsigned int count, uint64_t seed)
+static void make_pairs(struct pair_update *pairs, unsigned int count, uint64_t seed)
 {
 	uint64_t state = seed;
 	unsigned int i;
@@ -81,8 +80,8 @@ static void make_pairs(struct result_record *pairs, unsigned int count, uint64_t
 }
 
 /* results[i] is a copy of a pair's record, as the aggregator dequeues it. */
-static void make_results(struct result_record *results, unsigned int count,
-			 const struct result_record *pairs, unsigned int pair_count,
+static void make_results(struct pair_update *results, unsigned int count,
+			 const struct pair_update *pairs, unsigned int pair_count,
 			 bool random_order, uint64_t *state)
 {
 	unsigned int i;
@@ -97,7 +96,7 @@ static void make_results(struct result_record *results, unsigned int count,
 	}
 }
 
-static double time_table(struct pair_table *table, const struct result_record *results,
+static double time_table(struct pair_table *table, const struct pair_update *results,
 			 unsigned int count, bool burst)
 {
 	double start = now_ns();
@@ -116,7 +115,7 @@ static double time_table(struct pair_table *table, const struct result_record *r
 	return (now_ns() - start) / count;
 }
 
-static double time_baseline(struct baseline_table *table, const struct result_record *results,
+static double time_baseline(struct baseline_table *table, const struct pair_update *results,
 			    unsigned int count)
 {
 	double start = now_ns();
@@ -154,9 +153,9 @@ int main(int argc, char **argv)
 	double *fill = calloc(runs, sizeof(double)), *one = calloc(runs, sizeof(double));
 	double *burst = calloc(runs, sizeof(double)), *cyclic = calloc(runs, sizeof(double));
 	double *base = calloc(runs, sizeof(double));
-	struct result_record *pairs = calloc(pairs_count, sizeof(*pairs));
-	struct result_record *results = calloc(UPDATES_PER_RUN, sizeof(*results));
-	struct result_record *cycle = calloc(UPDATES_PER_RUN, sizeof(*cycle));
+	struct pair_update *pairs = calloc(pairs_count, sizeof(*pairs));
+	struct pair_update *results = calloc(UPDATES_PER_RUN, sizeof(*results));
+	struct pair_update *cycle = calloc(UPDATES_PER_RUN, sizeof(*cycle));
 	struct baseline_table baseline = {0};
 	struct figures f_fill, f_one, f_burst, f_cyclic, f_base;
 	uint64_t state = 42;

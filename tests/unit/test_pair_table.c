@@ -14,7 +14,6 @@
 #include <CUnit/Basic.h>
 
 #include "pair_table.h"
-#include "record.h"
 #include "resident_memory.h"
 #include "unit_main.h"
 
@@ -105,12 +104,10 @@ static bool same_stats(const struct pair_stats *a, const struct pair_stats *b)
 static void test_refuses_bad_config(void)
 {
 	const struct pair_table_config bad[] = {
-		config_of(0, 10, 1, 0.5),
-		config_of(10, 0, 0, 0.5),
-		config_of(10, VERDICT_WINDOW_MAX + 1, 1, 0.5),
+		config_of(0, 10, 1, 0.5),	 config_of(PAIR_TABLE_MAX_PAIRS + 1, 10, 1, 0.5),
+		config_of(10, 0, 0, 0.5),	 config_of(10, VERDICT_WINDOW_MAX + 1, 1, 0.5),
 		config_of(10, 10, 11, 0.5), /* a verdict could never be reached */
-		config_of(10, 10, 1, -0.1),
-		config_of(10, 10, 1, 1.5),
+		config_of(10, 10, 1, -0.1),	 config_of(10, 10, 1, 1.5),
 		config_of(10, 10, 1, 0.0 / 0.0),
 	};
 
@@ -611,7 +608,7 @@ static void test_burst_equals_single(void)
 	struct event_log log_single = {0}, log_burst = {0};
 	struct pair_table *single = pair_table_create(&config, log_event, &log_single);
 	struct pair_table *burst = pair_table_create(&config, log_event, &log_burst);
-	struct result_record *results = calloc(RESULTS, sizeof(*results));
+	struct pair_update *results = calloc(RESULTS, sizeof(*results));
 	struct pair_stats *all_single = calloc(TABLE, sizeof(*all_single));
 	struct pair_stats *all_burst = calloc(TABLE, sizeof(*all_burst));
 	struct pair_stats *next;
