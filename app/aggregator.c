@@ -196,7 +196,7 @@ static void housekeeping(struct cgnf_app *app, struct aggregator_loop *loop, uin
 	uint64_t first_packet_ns;
 
 	loop->next_housekeeping_ns = now_ns + HOUSEKEEPING_NS;
-	if (pair_table_expire(app->pair_table, now_ns) != 0)
+	if (pair_table_expire(app->pair_table, now_ns, UINT32_MAX) != 0)
 		publish_stats(app, loop);
 
 	first_packet_ns = __atomic_load_n(&app->first_packet_ns, __ATOMIC_RELAXED);

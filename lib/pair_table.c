@@ -17,6 +17,8 @@
 #include "pair_table.h"
 
 #define ENTRY_NONE UINT32_MAX
+/* lru_prev of an entry on the free list: a live one holds an entry number or ENTRY_NONE. */
+#define ENTRY_FREE (UINT32_MAX - 1)
 #define HUGE_PAGE_SIZE (2u << 20)
 /*
  * How many results ahead the burst update fetches each thing it will touch.
@@ -45,6 +47,7 @@ struct pair_entry {
 };
 
 _Static_assert(sizeof(struct pair_entry) == 96, "pair_entry layout");
+_Static_assert(PAIR_TABLE_MAX_PAIRS < ENTRY_FREE, "entry numbers below the markers");
 _Static_assert(VERDICT_WINDOW_MAX <= UINT8_MAX, "window counts are 8-bit");
 
 struct index_slot {
@@ -168,8 +171,10 @@ struct pair_table *pair_table_create(const struct pair_table_config *config, pai
 	/* Touch every page now: the table's footprint never grows afterwards. */
 	memset(table->entries, 0, table->entries_bytes);
 	memset(table->index, 0xff, table->index_bytes);
-	for (i = 0; i < config->max_pairs; i++)
+	for (i = 0; i < config->max_pairs; i++) {
+		table->entries[i].lru_prev = ENTRY_FREE;
 		table->entries[i].lru_next = i + 1 < config->max_pairs ? i + 1 : ENTRY_NONE;
+	}
 	table->free_head = 0;
 	table->lru_head = ENTRY_NONE;
 	table->lru_tail = ENTRY_NONE;
@@ -341,6 +346,7 @@ static void remove_entry(struct pair_table *table, uint32_t idx, enum pair_event
 		table->counters.cg_pairs--;
 	index_remove(table, idx, e->hash);
 	lru_unlink(table, e);
+	e->lru_prev = ENTRY_FREE;
 	e->lru_next = table->free_head;
 	table->free_head = idx;
 	table->count--;
@@ -515,7 +521,7 @@ void pair_table_update_burst(struct pair_table *table, const struct pair_update 
 	}
 }
 
-unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns)
+unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns, unsigned int max_count)
 {
 	uint64_t cutoff;
 	unsigned int expired = 0;
@@ -523,7 +529,8 @@ unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns)
 	if (table->pair_timeout_ns == 0 || now_ns <= table->pair_timeout_ns)
 		return 0;
 	cutoff = now_ns - table->pair_timeout_ns;
-	while (table->lru_tail != ENTRY_NONE &&
+	/* The LRU tail is the oldest: the first one recent enough ends the expiry. */
+	while (expired < max_count && table->lru_tail != ENTRY_NONE &&
 	       table->entries[table->lru_tail].last_seen_ns < cutoff) {
 		remove_entry(table, table->lru_tail, PAIR_EVENT_EXPIRED, now_ns);
 		expired++;
@@ -554,6 +561,26 @@ void pair_table_foreach(const struct pair_table *table,
 		fill_stats(&table->entries[idx], &stats);
 		fn(&stats, ctx);
 	}
+}
+
+uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32_t budget,
+			 void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx)
+{
+	struct pair_stats stats;
+	uint32_t end;
+
+	if (cursor >= table->max_pairs)
+		return PAIR_TABLE_WALK_DONE;
+	end = budget < table->max_pairs - cursor ? cursor + budget : table->max_pairs;
+	for (; cursor < end; cursor++) {
+		const struct pair_entry *e = &table->entries[cursor];
+
+		if (e->lru_prev == ENTRY_FREE)
+			continue;
+		fill_stats(e, &stats);
+		fn(&stats, ctx);
+	}
+	return cursor < table->max_pairs ? cursor : PAIR_TABLE_WALK_DONE;
 }
 
 unsigned int pair_table_max_probe(const struct pair_table *table)

@@ -103,8 +103,14 @@ struct pair_update {
 void pair_table_update_burst(struct pair_table *table, const struct pair_update *updates,
 			     unsigned int count);
 
-/* Expires pairs idle since before now_ns - timeout.  Returns how many. */
-unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns);
+/*
+ * Expires pairs idle since before now_ns - timeout, the least recently seen
+ * first, at most max_count of them: the aggregator calls it every loop with
+ * a small budget, so that a million pairs going idle at once are expired
+ * over many loops instead of stalling one.  Returns how many; fewer than
+ * max_count means none is left to expire at now_ns.
+ */
+unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns, unsigned int max_count);
 
 uint32_t pair_table_count(const struct pair_table *table);
 void pair_table_get_counters(const struct pair_table *table, struct pair_table_counters *out);
@@ -116,6 +122,28 @@ int pair_table_lookup(const struct pair_table *table, const struct ip_pair *pair
 /* Calls fn on every pair, in no particular order. */
 void pair_table_foreach(const struct pair_table *table,
 			void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx);
+
+/* pair_table_walk's cursor at the start, and its return value once done. */
+#define PAIR_TABLE_WALK_START 0u
+#define PAIR_TABLE_WALK_DONE UINT32_MAX
+
+/*
+ * An incremental pair_table_foreach, for whoever must not hold the lcore for
+ * the whole table (snapshots of a million pairs): calls fn on the pairs held
+ * in at most budget entry slots from cursor, and returns the cursor to pass
+ * next, or PAIR_TABLE_WALK_DONE.  Start with PAIR_TABLE_WALK_START.
+ *
+ * The walk goes through the entries array, not the LRU list: a pair keeps
+ * its entry from insertion to removal, so updates between two calls never
+ * move it.  Consistency across calls that the table changes between: a pair
+ * present for the whole walk is seen exactly once; a pair inserted or
+ * removed (expired, evicted) during it may be seen or not, and a pair
+ * removed and then inserted again may be seen twice (as two lives).  Each
+ * pair_stats is the pair as it is when its slot is visited.  The cost of a
+ * call is bounded by budget, whatever the number of live pairs.
+ */
+uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32_t budget,
+			 void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx);
 
 /* Longest probe sequence in the index now: the worst-case lookup cost. */
 unsigned int pair_table_max_probe(const struct pair_table *table);
