@@ -160,7 +160,9 @@ static enum drop_reason rx_take_frame(struct rx_lcore *rx, const struct cgnf_por
 	reason = report_parse((const char *)payload.data, payload.len, &report);
 	if (reason != DROP_NONE)
 		return reason;
-	features_build(&report, &app->config.lan, &pair, &features);
+	reason = features_build(&report, &app->config.lan, &pair, &features);
+	if (reason != DROP_NONE)
+		return reason;
 	hash = ip_pair_hash(&pair, app->hash_seed);
 
 	target = hash % app->n_classifiers;

@@ -38,6 +38,8 @@ MAX_PORT = 65535
 JSON_SPACE = b" \t\n\r"
 IP_TEXT_MAX = 46  # lib/ip.h: the longest address text, NUL included
 FEATURE_COUNT = 12
+# 2^128 - 2^103: the first magnitude that float32 rounds to infinity (lib/features.h).
+FLOAT32_ROUNDING_LIMIT = 2.0 ** 128 - 2.0 ** 103
 
 
 class Refused(Exception):
@@ -219,6 +221,11 @@ class Reference:
             self.dropped[reason] = self.dropped.get(reason, 0) + 1
             return reason
         client, server, features = orient(report, self.lan)
+        if any(abs(value) >= FLOAT32_ROUNDING_LIMIT for value in features):
+            # sklearn would raise on it ("too large for dtype('float32')").
+            reason = "report_beyond_float"
+            self.dropped[reason] = self.dropped.get(reason, 0) + 1
+            return reason
         key = (min(client, server), max(client, server))
         self.pairs.setdefault(key, [client, server])
         self.report_pairs.append(key)

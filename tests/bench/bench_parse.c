@@ -210,7 +210,8 @@ static double time_parse(const struct corpus *corpus, bool with_features,
 			continue;
 		}
 		if (with_features) {
-			features_build(&report, lan, &pair, &features);
+			if (features_build(&report, lan, &pair, &features) != DROP_NONE)
+				(*refused)++;
 			total += features.values[i % FEATURE_COUNT];
 		} else {
 			total += (float)report.down[i % STAT_COUNT_OF_STATS];
