@@ -51,7 +51,9 @@ enum drop_reason features_build(const struct report *report, const struct prefix
 	const double *down = report->down;
 
 	/* Only "outside -> inside" is turned round; every other case keeps SRC first. */
-	if (!prefix_list_contains(lan, &report->src) && prefix_list_contains(lan, &report->dst)) {
+	/* Each address in its text's family: "::ffff:192.168.1.1" is not in 192.168.0.0/16. */
+	if (!prefix_list_contains(lan, &report->src, report->src_family) &&
+	    prefix_list_contains(lan, &report->dst, report->dst_family)) {
 		pair->ip1 = report->dst;
 		pair->ip2 = report->src;
 		up = report->down;

@@ -31,8 +31,10 @@ enum drop_reason packet_find_report(const uint8_t *frame, size_t len,
 	if (headers.destination_port != filter->udp_port)
 		return DROP_WRONG_PORT;
 	out->source = headers.source;
+	/* The header's family: ::ffff:127.0.0.1 over IPv6 is not the IPv4 probe 127.0.0.1. */
+	out->source_family = headers.ip_version == 4 ? IP_FAMILY_V4 : IP_FAMILY_V6;
 	if (filter->probes != NULL && filter->probes->count > 0 &&
-	    !prefix_list_contains(filter->probes, &out->source))
+	    !prefix_list_contains(filter->probes, &out->source, out->source_family))
 		return DROP_UNKNOWN_PROBE;
 
 	out->data = frame + headers.payload_offset;

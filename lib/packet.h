@@ -27,6 +27,7 @@ struct packet_payload {
 	const uint8_t *data;
 	size_t len;
 	struct ip_addr source;
+	enum ip_family source_family; /* the IP header's version */
 };
 
 enum drop_reason packet_find_report(const uint8_t *frame, size_t len,

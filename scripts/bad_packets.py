@@ -178,6 +178,10 @@ def _frame_cases(cat):
             pcap.udp_frame(cat.probe6, cat.target6, 40000, 53, report))
     cat.add("unknown_probe", "unknown_probe",
             pcap.udp_frame(cat.stranger, cat.target, 40000, cat.udp_port, report), needs_probe_filter=True)
+    # IPv6 from ::ffff:<the IPv4 probe>: the same 16 bytes, another family (lib/prefix.h).
+    cat.add("ipv4_mapped_probe_over_ipv6", "unknown_probe",
+            pcap.udp_frame("::ffff:" + cat.probe, cat.target6, 40000, cat.udp_port, report),
+            needs_probe_filter=True)
 
     # Edge cases that are fine.
     cat.add("ipv4_router_alert_option", "accepted", cat.frame(cat.next_report(), ip_options=b"\x94\x04\0\0"))

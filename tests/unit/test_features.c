@@ -35,6 +35,8 @@ static struct report make_report(const char *src, const char *dst)
 			 [STAT_IAT_MEAN] = 0.0203,
 			 [STAT_IAT_VAR] = 0.000204},
 	};
+	report.src_family = strchr(src, ':') != NULL ? IP_FAMILY_V6 : IP_FAMILY_V4;
+	report.dst_family = strchr(dst, ':') != NULL ? IP_FAMILY_V6 : IP_FAMILY_V4;
 	return report;
 }
 
@@ -140,6 +142,39 @@ static void test_orientation_ipv6(void)
 	assert_oriented("2001:db8::1", "2001:db8::2", &lan, false);
 	/* Mixed families: an IPv4 LAN host is found by its IPv4 prefix. */
 	assert_oriented("2001:db8::1", "192.168.0.7", &lan, true);
+}
+
+/* The addresses right outside a LAN prefix are not LAN: nothing is turned round. */
+static void test_lan_prefix_edges(void)
+{
+	struct prefix_list lan16 = lan_of("192.168.0.0/16", NULL);
+	struct prefix_list lan15 = lan_of("192.168.0.0/15", NULL);
+
+	assert_oriented("8.8.8.8", "192.167.255.255", &lan16, false);
+	assert_oriented("8.8.8.8", "192.169.0.0", &lan16, false);
+	assert_oriented("8.8.8.8", "192.168.0.0", &lan16, true);
+	assert_oriented("8.8.8.8", "192.168.255.255", &lan16, true);
+	assert_oriented("8.8.8.8", "192.167.255.255", &lan15, false);
+	assert_oriented("8.8.8.8", "192.170.0.0", &lan15, false);
+	assert_oriented("8.8.8.8", "192.169.255.255", &lan15, true);
+	assert_oriented("8.8.8.8", "192.168.0.0", &lan15, true);
+}
+
+/*
+ * A report naming ::ffff:192.168.1.10 names an IPv6 address: it is not in
+ * the IPv4 LAN 192.168.0.0/16 (as Python's ipaddress says), although its
+ * 16 bytes are those of 192.168.1.10.  An IPv6 LAN prefix in mapped
+ * notation holds it.
+ */
+static void test_mapped_address_is_not_in_ipv4_lan(void)
+{
+	struct prefix_list lan = lan_of("192.168.0.0/16", NULL);
+	struct prefix_list mapped_lan = lan_of("::ffff:192.168.0.0/112", NULL);
+
+	assert_oriented("8.8.8.8", "::ffff:192.168.1.10", &lan, false);
+	assert_oriented("::ffff:8.8.8.8", "192.168.1.10", &lan, true);
+	assert_oriented("8.8.8.8", "::ffff:192.168.1.10", &mapped_lan, true);
+	assert_oriented("8.8.8.8", "192.168.1.10", &mapped_lan, false);
 }
 
 static void test_empty_lan_keeps_order(void)
@@ -268,6 +303,9 @@ int main(void)
 		{"orientation, IPv4, all four LAN cases", test_orientation_ipv4},
 		{"orientation, IPv6 and mixed", test_orientation_ipv6},
 		{"no LAN prefix: SRC stays first", test_empty_lan_keeps_order},
+		{"addresses just outside a LAN prefix are not LAN", test_lan_prefix_edges},
+		{"::ffff:a.b.c.d is not in an IPv4 LAN prefix",
+		 test_mapped_address_is_not_in_ipv4_lan},
 		{"mean x count in double, rounded once", test_product_rounded_once},
 		{"values beyond float32 refused, FLT_MAX kept", test_beyond_float_refused},
 		{"values beyond float32 refused, from report texts", test_beyond_float_from_text},

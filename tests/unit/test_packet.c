@@ -391,7 +391,27 @@ static void test_probe_filter(void)
 	/* The destination address is not the one filtered on. */
 	build_ipv6(&f, NULL, 0);
 	CU_ASSERT_EQUAL(find(&f, &probes, &out), DROP_UNKNOWN_PROBE);
+	/* IPv6 from ::ffff:127.0.0.1 is not the IPv4 probe 127.0.0.1, whose bytes it shares. */
+	build_ipv6(&f, NULL, 0);
+	memset(f.bytes + f.ip + 8, 0, 10);
+	memset(f.bytes + f.ip + 18, 0xff, 2);
+	f.bytes[f.ip + 20] = 127, f.bytes[f.ip + 21] = 0, f.bytes[f.ip + 22] = 0;
+	f.bytes[f.ip + 23] = 1;
+	CU_ASSERT_EQUAL(find(&f, &probes, &out), DROP_UNKNOWN_PROBE);
+	CU_ASSERT_EQUAL_FATAL(prefix_list_add(&probes, "::ffff:127.0.0.1"), 0);
+	CU_ASSERT_EQUAL_FATAL(find(&f, &probes, &out), DROP_NONE);
+	CU_ASSERT_EQUAL(out.source_family, IP_FAMILY_V6);
+	probes.count--;
+	/* And the reverse: an IPv6 entry in mapped form does not let IPv4 127.0.0.1 in. */
+	build_v4(&f);
+	CU_ASSERT_EQUAL(find(&f, &probes, &out), DROP_NONE);
+	CU_ASSERT_EQUAL(out.source_family, IP_FAMILY_V4);
+	probes.count = 0;
+	CU_ASSERT_EQUAL_FATAL(prefix_list_add(&probes, "::ffff:127.0.0.1"), 0);
+	CU_ASSERT_EQUAL(find(&f, &probes, &out), DROP_UNKNOWN_PROBE);
 	/* The port is checked first. */
+	probes.count = 0;
+	CU_ASSERT_EQUAL_FATAL(prefix_list_add(&probes, "10.0.0.0/8"), 0);
 	build_v4(&f);
 	put16(f.bytes + f.udp + 2, PORT + 1);
 	probes.count = 1;
