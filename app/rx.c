@@ -32,8 +32,12 @@ RTE_LOG_REGISTER(cgnf_logtype_rx, cgnf.rx, INFO);
 
 /* Frames are parsed this many packets ahead of their data's prefetch. */
 #define RX_PREFETCH_AHEAD 3
-/* A multi-segment frame is copied into one buffer; longer ones are cut. */
-#define RX_LINEAR_MAX 9216
+/*
+ * A multi-segment frame is copied into one buffer (per lcore) as long as any
+ * report can be, so that a valid report is never cut; a longer frame is cut
+ * where nothing is left to read (packet.h).
+ */
+#define RX_LINEAR_MAX PACKET_FRAME_MAX
 
 struct rx_burst_drops {
 	uint64_t touched; /* bit r set when drops[r] is non-zero */
