@@ -5,9 +5,12 @@
 #   make test      install what the tests need, build, run every test
 #   make install   PREFIX=/usr/local DESTDIR=: binary, scripts, model, /etc/cgnf, cgnf.service
 #   make uninstall the same files removed (/etc/cgnf is kept)
+#   make test T=test_pipeline   only that test (unit or integration; several: T="a b")
+#   make unit / make integration   only the unit / the integration tests
 #   make test SANITIZE=1   the same under ASan + UBSan (in build/san)
 #   make bench     micro and pipeline benchmarks, figures in build/bench.json
-#   make fuzz      libFuzzer targets, FUZZ_SECONDS each
+#   make fuzz-build   the libFuzzer targets, with clang, in $(BUILD)/fuzz/
+#   make fuzz      build them and fuzz each FUZZ_SECONDS
 #   make format / make lint
 
 PYTHON ?= /usr/bin/python3
@@ -40,6 +43,7 @@ APP_SRC := $(wildcard app/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 # app/ files that need no DPDK: unit-tested without EAL (tests/unit/test_app_*.c).
 APP_PLAIN_SRC := app/counters.c app/pair_query.c
@@ -51,12 +55,23 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 APP_UNIT_BIN := $(filter $(BUILD)/tests/test_app_%,$(UNIT_BIN))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/fuzz/obj/%.o)
+
+# libFuzzer targets: clang, ASan + UBSan, lib/ compiled once more for coverage.
+# -iquote, not -I: lib/features.h must not hide libc's <features.h>.
+CLANG ?= clang
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
+# Whether clang links libFuzzer here; only expanded by the recipes that need it.
+FUZZ_AVAILABLE = $(shell echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' | \
+	$(CLANG) -x c -fsanitize=fuzzer - -o /dev/null 2>/dev/null && echo yes)
 
 LIBCGNF := $(BUILD)/libcgnf.a
 CGNF := $(BUILD)/cgnf
 
-.PHONY: all deps deps-run deps-test run test check unit integration bench fuzz soak format lint clean \
-	install uninstall
+.PHONY: all deps deps-run deps-test run test check unit integration bench fuzz fuzz-build soak \
+	format lint clean install uninstall
 
 all: $(LIBCGNF) $(if $(APP_SRC),$(CGNF))
 
@@ -108,6 +123,15 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBCGNF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -O3 $(LIB_CFLAGS) -iquote lib -iquote tests/common $< $(LIBCGNF) -o $@ $(LDFLAGS) $(LIB_LIBS)
 
+$(BUILD)/fuzz/obj/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) $(LIB_CFLAGS) -iquote lib -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) $(LIB_CFLAGS) -iquote lib -fsanitize=fuzzer $< $(FUZZ_LIB_OBJ) -o $@ \
+		$(LIB_LIBS)
+
 deps: deps-test
 
 deps-run:
@@ -121,17 +145,33 @@ run: deps-run
 	@$(MAKE) --no-print-directory all
 	@scripts/run-default.sh $(ARGS)
 
+# T: test names to run (tests/run-tests.sh's filter); TEST_KIND: unit or integration.
 test: deps-test
 	@$(MAKE) --no-print-directory check
 
+unit: deps-test
+	@$(MAKE) --no-print-directory check TEST_KIND=unit
+
+integration: deps-test
+	@$(MAKE) --no-print-directory check TEST_KIND=integration
+
+# The fuzz targets too when clang can build them: test_fuzz_corpora replays them.
 check: all $(UNIT_BIN) $(TOOL_BIN)
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) tests/run-tests.sh
+	@$(if $(filter unit,$(TEST_KIND)),:,if [ "$(FUZZ_AVAILABLE)" = yes ]; then \
+		$(MAKE) --no-print-directory -s fuzz-build; fi)
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) tests/run-tests.sh $(TEST_KIND) $(T)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Kept: make would delete them as intermediates of the fuzz targets.
+.SECONDARY: $(FUZZ_LIB_OBJ)
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) $(PYTHON) scripts/bench.py $(BENCH_ARGS)
 
 fuzz: deps-test
+	@$(MAKE) --no-print-directory fuzz-build
 	@BUILD=$(BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 soak: deps-test
@@ -211,4 +251,5 @@ uninstall:
 	@echo "uninstall: done; $(DESTDIR)$(SYSCONFDIR)/cgnf is kept (remove it by hand if you wish)"
 
 # Test, bench and tool programs are built in one step: their .d is named after the program.
--include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(APP_PLAIN_OBJ:.o=.d) $(addsuffix .d,$(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN))
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(APP_PLAIN_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) \
+	$(addsuffix .d,$(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN) $(FUZZ_BIN))

@@ -184,8 +184,8 @@ static unsigned int drain_results(struct aggregator *aggregator)
 {
 	const struct cgnf_app *app = aggregator->app;
 	struct aggregator_counters *counters = &aggregator->private_counters;
-	struct result_record results[CGNF_BURST];
-	struct pair_update updates[CGNF_BURST];
+	/* The result ring's records have the pair table's layout (record.h checks it). */
+	struct pair_update results[CGNF_BURST];
 	unsigned int c, i, count, cg, total = 0;
 	uint64_t now_ns;
 
@@ -199,16 +199,12 @@ static unsigned int drain_results(struct aggregator *aggregator)
 		for (i = 0; i < count; i++) {
 			uint64_t latency = now_ns - results[i].rx_time_ns;
 
-			updates[i].pair = results[i].pair;
-			updates[i].hash = results[i].hash;
-			updates[i].is_cg = results[i].is_cg;
-			updates[i].now_ns = results[i].rx_time_ns;
 			cg += results[i].is_cg;
 			counters->latency_sum_ns += latency;
 			if (latency > counters->latency_max_ns)
 				counters->latency_max_ns = latency;
 		}
-		pair_table_update_burst(aggregator->table, updates, count);
+		pair_table_update_burst(aggregator->table, results, count);
 		counters->reports += count;
 		counters->reports_cg += cg;
 		counters->reports_ncg += count - cg;
@@ -259,7 +255,7 @@ static void walk_slice(struct aggregator *aggregator, uint64_t now_ns)
 		if (wanted == aggregator->walk_done)
 			return;
 		walk->id = wanted;
-		walk->cursor = 0;
+		walk->cursor = PAIR_TABLE_WALK_START;
 	}
 	room = rte_ring_free_count(aggregator->snapshots);
 	/* Room for a whole burst and the end mark, or wait for the next loop. */

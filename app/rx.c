@@ -18,6 +18,7 @@
 #include <rte_prefetch.h>
 #include <rte_ring_elem.h>
 
+#include "checksum.h"
 #include "features.h"
 #include "neighbor.h"
 #include "packet.h"
@@ -33,8 +34,12 @@ RTE_LOG_REGISTER(cgnf_logtype_rx, cgnf.rx, INFO);
 
 /* Frames are parsed this many packets ahead of their data's prefetch. */
 #define RX_PREFETCH_AHEAD 3
-/* A multi-segment frame is copied into one buffer; longer ones are cut. */
-#define RX_LINEAR_MAX 9216
+/*
+ * A multi-segment frame is copied into one buffer (per lcore) as long as any
+ * report can be, so that a valid report is never cut; a longer frame is cut
+ * where nothing is left to read (packet.h).
+ */
+#define RX_LINEAR_MAX PACKET_FRAME_MAX
 
 struct rx_burst_drops {
 	uint64_t touched; /* bit r set when drops[r] is non-zero */
@@ -116,13 +121,13 @@ static enum drop_reason rx_neighbor(struct rx_lcore *rx, const struct cgnf_port 
 /* What the NIC found of the IPv4 and UDP checksums, when the port asked it to check. */
 static inline bool rx_checksum_bad(const struct rte_mbuf *mbuf)
 {
-	uint64_t flags = mbuf->ol_flags;
-
-	/* One test for the common case; "none" also has the bad bit set. */
-	if (likely((flags & (RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_BAD)) == 0))
-		return false;
-	return (flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-	       (flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	/* lib/checksum.h decides on the bits; they must be DPDK's. */
+	_Static_assert(CHECKSUM_FLAG_IP_MASK == RTE_MBUF_F_RX_IP_CKSUM_MASK &&
+			       CHECKSUM_FLAG_IP_BAD == RTE_MBUF_F_RX_IP_CKSUM_BAD &&
+			       CHECKSUM_FLAG_L4_MASK == RTE_MBUF_F_RX_L4_CKSUM_MASK &&
+			       CHECKSUM_FLAG_L4_BAD == RTE_MBUF_F_RX_L4_CKSUM_BAD,
+		       "checksum.h flag bits");
+	return checksum_flags_bad(mbuf->ol_flags);
 }
 
 /* Builds the record in the staging slot of its classifier; DROP_NONE or why not. */
@@ -161,7 +166,9 @@ static enum drop_reason rx_take_frame(struct rx_lcore *rx, const struct cgnf_por
 	reason = report_parse((const char *)payload.data, payload.len, &report);
 	if (reason != DROP_NONE)
 		return reason;
-	features_build(&report, &app->config.lan, &pair, &features);
+	reason = features_build(&report, &app->config.lan, &pair, &features);
+	if (reason != DROP_NONE)
+		return reason;
 	hash = ip_pair_hash(&pair, app->hash_seed);
 
 	target = hash % app->n_classifiers;

@@ -23,8 +23,6 @@
 /* Seconds become nanoseconds in uint64_t downstream: 1e9 s keeps them below 2^63. */
 #define SECONDS_MAX 1e9
 #define LCORES_MAX 64
-/* pair_table's own bound (32-bit entry numbers, an index of 2 x max_pairs slots). */
-#define MAX_PAIRS_MAX (1u << 30)
 #define RING_SIZE_MIN 64
 #define RING_SIZE_MAX (1u << 24)
 #define MBUFS_MAX (1u << 26)
@@ -195,7 +193,7 @@ static const struct option_spec option_specs[] = {
 	 .type = OPTION_UINT,
 	 FIELD(max_pairs),
 	 .min = 1,
-	 .max = MAX_PAIRS_MAX,
+	 .max = PAIR_TABLE_MAX_PAIRS,
 	 .argument = "N",
 	 .help = "pairs tracked at once; when full, the least\nrecently seen is evicted"},
 	{.name = "pair-timeout",

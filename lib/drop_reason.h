@@ -50,6 +50,8 @@
 	X(REPORT_CONTROL_CHARACTER, "report_control_character")               \
 	X(REPORT_STRING_TOO_LONG, "report_string_too_long")                   \
 	X(REPORT_TOO_DEEP, "report_too_deep")                                 \
+	/* Features (lib/features.c). */                                      \
+	X(REPORT_BEYOND_FLOAT, "report_beyond_float")                         \
 	/* Pipeline (app/). */                                                \
 	X(RING_FULL, "ring_full")
 

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <math.h>
+
 #include "features.h"
+
+/* 2^128 - 2^103, halfway from FLT_MAX to 2^128: the first magnitude float32 rounds to infinity. */
+#define FLOAT_ROUNDING_LIMIT 0x1.ffffffp+127
 
 const char *const feature_names[FEATURE_COUNT] = {
 	"dw_size_mean",		"dw_size_var", "dw_iat_mean",	       "dw_iat_var",
@@ -19,14 +24,36 @@ static inline void features_of_half(const double half[STAT_COUNT_OF_STATS], floa
 	out[5] = (float)half[STAT_COUNT];
 }
 
-void features_build(const struct report *report, const struct prefix_list *lan,
-		    struct ip_pair *pair, struct features *features)
+/*
+ * Whether every feature is a finite float: a float32 rounds to infinity
+ * from FLOAT_ROUNDING_LIMIT up.  The report's ten numbers are checked as
+ * doubles, side by side, and the two products on their own.
+ */
+static inline bool fits_in_float(const struct report *report)
+{
+	double largest = fabs(report->up[STAT_SIZE_MEAN] * report->up[STAT_COUNT]);
+	double other = fabs(report->down[STAT_SIZE_MEAN] * report->down[STAT_COUNT]);
+
+	largest = largest > other ? largest : other;
+	for (int i = 0; i < STAT_COUNT_OF_STATS; i++) {
+		double up = fabs(report->up[i]), down = fabs(report->down[i]);
+
+		largest = largest > up ? largest : up;
+		largest = largest > down ? largest : down;
+	}
+	return largest < FLOAT_ROUNDING_LIMIT;
+}
+
+enum drop_reason features_build(const struct report *report, const struct prefix_list *lan,
+				struct ip_pair *pair, struct features *features)
 {
 	const double *up = report->up;
 	const double *down = report->down;
 
 	/* Only "outside -> inside" is turned round; every other case keeps SRC first. */
-	if (!prefix_list_contains(lan, &report->src) && prefix_list_contains(lan, &report->dst)) {
+	/* Each address in its text's family: "::ffff:192.168.1.1" is not in 192.168.0.0/16. */
+	if (!prefix_list_contains(lan, &report->src, report->src_family) &&
+	    prefix_list_contains(lan, &report->dst, report->dst_family)) {
 		pair->ip1 = report->dst;
 		pair->ip2 = report->src;
 		up = report->down;
@@ -37,4 +64,5 @@ void features_build(const struct report *report, const struct prefix_list *lan,
 	}
 	features_of_half(down, &features->values[0]);
 	features_of_half(up, &features->values[6]);
+	return fits_in_float(report) ? DROP_NONE : DROP_REPORT_BEYOND_FLOAT;
 }

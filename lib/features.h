@@ -13,6 +13,7 @@
 #ifndef CGNF_FEATURES_H
 #define CGNF_FEATURES_H
 
+#include "drop_reason.h"
 #include "ip.h"
 #include "prefix.h"
 #include "report.h"
@@ -32,9 +33,14 @@ extern const char *const feature_names[FEATURE_COUNT];
 
 /*
  * Orients the report against the LAN prefixes and computes its features.
- * pair->ip1 is the client side.
+ * pair->ip1 is the client side.  Returns DROP_NONE, or
+ * DROP_REPORT_BEYOND_FLOAT when a feature (a statistic, or a mean x count
+ * product) does not fit in a float: its magnitude rounds to infinity, at
+ * 2^128 - 2^103 and above.  scikit-learn refuses such input ("Input X
+ * contains infinity or a value too large for dtype('float32')"), so there is
+ * no answer to copy; FLT_MAX itself and anything rounding to it pass.
  */
-void features_build(const struct report *report, const struct prefix_list *lan,
-		    struct ip_pair *pair, struct features *features);
+enum drop_reason features_build(const struct report *report, const struct prefix_list *lan,
+				struct ip_pair *pair, struct features *features);
 
 #endif

@@ -183,15 +183,24 @@ static int parse_v6(uint8_t out[16], const char *text, size_t len)
 	return 0;
 }
 
-int ip_parse(struct ip_addr *addr, const char *text, size_t len)
+int ip_parse_family(struct ip_addr *addr, const char *text, size_t len, enum ip_family *family)
 {
 	uint8_t v4[4];
 
 	if (parse_v4(v4, text, len) == 0) {
 		ip_from_v4(addr, v4);
+		*family = IP_FAMILY_V4;
 		return 0;
 	}
+	*family = IP_FAMILY_V6;
 	return parse_v6(addr->bytes, text, len);
+}
+
+int ip_parse(struct ip_addr *addr, const char *text, size_t len)
+{
+	enum ip_family family;
+
+	return ip_parse_family(addr, text, len, &family);
 }
 
 void ip_format(const struct ip_addr *addr, char out[IP_TEXT_MAX])

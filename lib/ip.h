@@ -20,6 +20,17 @@ struct ip_addr {
 	uint8_t bytes[16];
 };
 
+/*
+ * The family an address arrived in: the IP header's version, or the text's
+ * notation.  The bytes alone cannot tell an IPv4 address from the IPv6
+ * address ::ffff:a.b.c.d, which the IPv6 stack sends on the wire as IPv6;
+ * prefix lists (prefix.h) match only addresses of their own family.
+ */
+enum ip_family {
+	IP_FAMILY_V4 = 4,
+	IP_FAMILY_V6 = 6,
+};
+
 /* One conversation: ip1 is the client side once oriented (see features.h). */
 struct ip_pair {
 	struct ip_addr ip1;
@@ -34,6 +45,9 @@ void ip_from_v4(struct ip_addr *addr, const uint8_t v4[4]);
  * text need not be NUL-terminated.  Returns 0 or -EINVAL.
  */
 int ip_parse(struct ip_addr *addr, const char *text, size_t len);
+
+/* Same, and *family is the notation's: IPv4 for a dotted quad, IPv6 otherwise. */
+int ip_parse_family(struct ip_addr *addr, const char *text, size_t len, enum ip_family *family);
 
 /* Writes the canonical text (inet_ntop's) into out[IP_TEXT_MAX]. */
 void ip_format(const struct ip_addr *addr, char out[IP_TEXT_MAX]);

@@ -8,15 +8,10 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ether.h"
 #include "neighbor.h"
 
-#define ETHER_HEADER_LEN 14
 #define ETHER_MIN_LEN 60 /* 64 bytes on the wire, less the FCS the NIC appends */
-#define VLAN_TAG_LEN 4
-#define ETHER_TYPE_ARP 0x0806
-#define ETHER_TYPE_IPV6 0x86dd
-#define ETHER_TYPE_VLAN 0x8100 /* 802.1Q */
-#define ETHER_TYPE_QINQ 0x88a8 /* 802.1ad */
 
 #define ARP_LEN 28
 #define ARP_HARDWARE_ETHERNET 1
@@ -24,9 +19,7 @@
 #define ARP_REQUEST 1
 #define ARP_REPLY 2
 
-#define IPV6_HEADER_LEN 40
 #define IPV6_ADDR_LEN 16
-#define IP_PROTO_ICMPV6 58
 /* A router would have decremented it: 255 proves the sender is on our link. */
 #define ND_HOP_LIMIT 255
 
@@ -48,11 +41,6 @@ static const uint8_t all_nodes_mac[NEIGHBOR_MAC_LEN] = {0x33, 0x33, 0, 0, 0, 0x0
 /* ff02::1:ff00:0/104 */
 static const uint8_t solicited_node_prefix[13] = {0xff, 0x02, [11] = 0x01, [12] = 0xff};
 
-static inline uint16_t read_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static inline void write_be16(uint8_t *p, uint16_t value)
 {
 	p[0] = (uint8_t)(value >> 8);
@@ -66,23 +54,17 @@ static inline bool is_multicast_mac(const uint8_t *mac)
 
 /*
  * Offset of what follows the Ethernet header and its tag, if any, with the
- * inner Ethernet type in *ether_type; 0 for a runt.
+ * inner Ethernet type in *ether_type; 0 for a runt or two tags.  Only the
+ * link layer is walked: what follows is judged here, not by ether_parse.
  */
 static size_t ether_payload_offset(const uint8_t *frame, size_t len, uint16_t *ether_type)
 {
-	uint16_t type;
+	struct ether_headers headers;
 
-	if (len < ETHER_HEADER_LEN)
+	if (ether_parse_link(frame, len, 0, &headers) != DROP_NONE)
 		return 0;
-	type = read_be16(frame + 12);
-	if (type != ETHER_TYPE_VLAN && type != ETHER_TYPE_QINQ) {
-		*ether_type = type;
-		return ETHER_HEADER_LEN;
-	}
-	if (len < ETHER_HEADER_LEN + VLAN_TAG_LEN)
-		return 0;
-	*ether_type = read_be16(frame + 16);
-	return ETHER_HEADER_LEN + VLAN_TAG_LEN;
+	*ether_type = headers.ether_type;
+	return headers.l3_offset;
 }
 
 enum neighbor_kind neighbor_classify(const uint8_t *frame, size_t len)
@@ -144,8 +126,9 @@ static int build_arp_reply(const uint8_t *frame, size_t len, size_t offset,
 
 	if (len - offset < ARP_LEN)
 		return 0;
-	if (read_be16(arp) != ARP_HARDWARE_ETHERNET || read_be16(arp + 2) != ARP_PROTOCOL_IPV4 ||
-	    arp[4] != NEIGHBOR_MAC_LEN || arp[5] != 4 || read_be16(arp + 6) != ARP_REQUEST)
+	if (ether_read_be16(arp) != ARP_HARDWARE_ETHERNET ||
+	    ether_read_be16(arp + 2) != ARP_PROTOCOL_IPV4 || arp[4] != NEIGHBOR_MAC_LEN ||
+	    arp[5] != 4 || ether_read_be16(arp + 6) != ARP_REQUEST)
 		return 0;
 	/* Sender = target is an announcement of that address, not a question. */
 	if (is_multicast_mac(sender_mac) || memcmp(sender_ip, target_ip, 4) == 0 ||
@@ -170,9 +153,9 @@ static uint16_t icmpv6_checksum(const uint8_t *ip, const uint8_t *message, size_
 	size_t i;
 
 	for (i = 8; i < IPV6_HEADER_LEN; i += 2)
-		sum += read_be16(ip + i);
+		sum += ether_read_be16(ip + i);
 	for (i = 0; i + 1 < len; i += 2)
-		sum += read_be16(message + i);
+		sum += ether_read_be16(message + i);
 	if (len % 2 != 0)
 		sum += (uint64_t)message[len - 1] << 8;
 	while (sum >> 16 != 0)
@@ -225,7 +208,7 @@ static int build_neighbor_advertisement(const uint8_t *frame, size_t len, size_t
 	if (len - offset < IPV6_HEADER_LEN || (ip[0] >> 4) != 6 || ip[6] != IP_PROTO_ICMPV6 ||
 	    ip[7] != ND_HOP_LIMIT)
 		return 0;
-	message_len = read_be16(ip + 4);
+	message_len = ether_read_be16(ip + 4);
 	if (message_len < ND_MESSAGE_LEN || message_len > len - offset - IPV6_HEADER_LEN)
 		return 0;
 	if (message[0] != ICMPV6_NEIGHBOR_SOLICITATION || message[1] != 0)

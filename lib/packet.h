@@ -15,8 +15,18 @@
 #include <stdint.h>
 
 #include "drop_reason.h"
+#include "ether.h"
 #include "ip.h"
 #include "prefix.h"
+
+/*
+ * The longest frame a report can arrive in: Ethernet, one tag, and an IP
+ * datagram at its longest (IPv6: a 40-byte header and a 65 535-byte
+ * payload; IPv4's total length counts its header).  A longer frame only
+ * adds bytes past the IP length, which packet_find_report never reads, so
+ * its first PACKET_FRAME_MAX bytes give the same outcome as the whole.
+ */
+#define PACKET_FRAME_MAX (ETHER_HEADER_LEN + ETHER_VLAN_TAG_LEN + IPV6_HEADER_LEN + 65535)
 
 struct packet_filter {
 	uint16_t udp_port;
@@ -27,6 +37,7 @@ struct packet_payload {
 	const uint8_t *data;
 	size_t len;
 	struct ip_addr source;
+	enum ip_family source_family; /* the IP header's version */
 };
 
 enum drop_reason packet_find_report(const uint8_t *frame, size_t len,

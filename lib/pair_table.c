@@ -17,11 +17,9 @@
 #include "pair_table.h"
 
 #define ENTRY_NONE UINT32_MAX
-/* The verdict byte of an entry on the free list: lets a walk of the array skip it. */
-#define VERDICT_FREE_ENTRY 0xff
+/* lru_prev of an entry on the free list: a live one holds an entry number or ENTRY_NONE. */
+#define ENTRY_FREE (UINT32_MAX - 1)
 #define HUGE_PAGE_SIZE (2u << 20)
-/* Entries are numbered in 32 bits and the index has 2 x max_pairs slots. */
-#define PAIR_TABLE_MAX_PAIRS (1u << 30)
 /*
  * How many results ahead the burst update fetches each thing it will touch.
  * Measured with bench_pair_table (1 M pairs, random order, bursts of 32):
@@ -49,6 +47,7 @@ struct pair_entry {
 };
 
 _Static_assert(sizeof(struct pair_entry) == 96, "pair_entry layout");
+_Static_assert(PAIR_TABLE_MAX_PAIRS < ENTRY_FREE, "entry numbers below the markers");
 _Static_assert(VERDICT_WINDOW_MAX <= UINT8_MAX, "window counts are 8-bit");
 
 struct index_slot {
@@ -173,8 +172,8 @@ struct pair_table *pair_table_create(const struct pair_table_config *config, pai
 	memset(table->entries, 0, table->entries_bytes);
 	memset(table->index, 0xff, table->index_bytes);
 	for (i = 0; i < config->max_pairs; i++) {
+		table->entries[i].lru_prev = ENTRY_FREE;
 		table->entries[i].lru_next = i + 1 < config->max_pairs ? i + 1 : ENTRY_NONE;
-		table->entries[i].verdict = VERDICT_FREE_ENTRY;
 	}
 	table->free_head = 0;
 	table->lru_head = ENTRY_NONE;
@@ -347,8 +346,8 @@ static void remove_entry(struct pair_table *table, uint32_t idx, enum pair_event
 		table->counters.cg_pairs--;
 	index_remove(table, idx, e->hash);
 	lru_unlink(table, e);
+	e->lru_prev = ENTRY_FREE;
 	e->lru_next = table->free_head;
-	e->verdict = VERDICT_FREE_ENTRY;
 	table->free_head = idx;
 	table->count--;
 }
@@ -492,32 +491,32 @@ prefetch_neighbours(const struct pair_table *table, uint32_t hash)
 }
 
 /*
- * Same as pair_table_update on each result in order, as a software
- * pipeline: while result i is counted, the LRU neighbours, entries and index
+ * Same as pair_table_update on each update in order, as a software
+ * pipeline: while update i is counted, the LRU neighbours, entries and index
  * slots of the following results are on their way from memory.
  */
-void pair_table_update_burst(struct pair_table *table, const struct pair_update *results,
+void pair_table_update_burst(struct pair_table *table, const struct pair_update *updates,
 			     unsigned int count)
 {
 	unsigned int i;
 
 	for (i = 0; i < count + PREFETCH_INDEX_AHEAD; i++) {
 		if (i < count)
-			prefetch_index(table, results[i].hash);
+			prefetch_index(table, updates[i].hash);
 		if (i >= PREFETCH_INDEX_AHEAD - PREFETCH_ENTRY_AHEAD &&
 		    i - (PREFETCH_INDEX_AHEAD - PREFETCH_ENTRY_AHEAD) < count)
 			prefetch_entry(
 				table,
-				results[i - (PREFETCH_INDEX_AHEAD - PREFETCH_ENTRY_AHEAD)].hash);
+				updates[i - (PREFETCH_INDEX_AHEAD - PREFETCH_ENTRY_AHEAD)].hash);
 		if (i >= PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD &&
 		    i - (PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD) < count)
 			prefetch_neighbours(
 				table,
-				results[i - (PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD)].hash);
+				updates[i - (PREFETCH_INDEX_AHEAD - PREFETCH_LINKS_AHEAD)].hash);
 		if (i >= PREFETCH_INDEX_AHEAD) {
-			const struct pair_update *r = &results[i - PREFETCH_INDEX_AHEAD];
+			const struct pair_update *r = &updates[i - PREFETCH_INDEX_AHEAD];
 
-			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->now_ns);
+			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->rx_time_ns);
 		}
 	}
 }
@@ -530,6 +529,7 @@ unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns, unsign
 	if (table->pair_timeout_ns == 0 || now_ns <= table->pair_timeout_ns)
 		return 0;
 	cutoff = now_ns - table->pair_timeout_ns;
+	/* The LRU tail is the oldest: the first one recent enough ends the expiry. */
 	while (expired < max_count && table->lru_tail != ENTRY_NONE &&
 	       table->entries[table->lru_tail].last_seen_ns < cutoff) {
 		remove_entry(table, table->lru_tail, PAIR_EVENT_EXPIRED, now_ns);
@@ -575,7 +575,7 @@ uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32
 	for (; cursor < end; cursor++) {
 		const struct pair_entry *e = &table->entries[cursor];
 
-		if (e->verdict == VERDICT_FREE_ENTRY)
+		if (e->lru_prev == ENTRY_FREE)
 			continue;
 		fill_stats(e, &stats);
 		fn(&stats, ctx);

@@ -15,6 +15,8 @@
 #include "ip.h"
 
 #define VERDICT_WINDOW_MAX 128
+/* Entries are numbered in 32 bits and the index has 2 x max_pairs slots. */
+#define PAIR_TABLE_MAX_PAIRS (1u << 30)
 
 struct pair_table_config {
 	uint32_t max_pairs;
@@ -80,26 +82,33 @@ size_t pair_table_memory(const struct pair_table *table);
 void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
 		       bool is_cg, uint64_t now_ns);
 
-/* One classified report, as pair_table_update takes it. */
+/*
+ * One classified report, as the pair table counts it.  The classifier ->
+ * aggregator ring record (record.h) has this layout, checked there, so that
+ * a dequeued burst is handed over as is; the table knows nothing of rings.
+ */
 struct pair_update {
 	struct ip_pair pair;
-	uint32_t hash;
-	bool is_cg;
-	uint64_t now_ns;
+	uint32_t hash; /* ip_pair_hash(pair, seed) */
+	uint8_t is_cg;
+	uint8_t reserved[3];
+	uint64_t rx_time_ns; /* the report's time: now, for the pair */
 };
 
 /*
- * pair_table_update on each update in order.  Prefetches the index slots
- * and entries of the next updates while counting one, so that their cache
- * misses overlap.
+ * pair_table_update on each update in order, with rx_time_ns as now.
+ * Prefetches the index slots and entries of the next updates while counting
+ * one, so that their cache misses overlap.
  */
 void pair_table_update_burst(struct pair_table *table, const struct pair_update *updates,
 			     unsigned int count);
 
 /*
- * Expires pairs idle since before now_ns - timeout, at most max_count of
- * them (the oldest first), so that a caller on a datapath bounds the work
- * of one call.  Returns how many.
+ * Expires pairs idle since before now_ns - timeout, the least recently seen
+ * first, at most max_count of them: the aggregator calls it every loop with
+ * a small budget, so that a million pairs going idle at once are expired
+ * over many loops instead of stalling one.  Returns how many; fewer than
+ * max_count means none is left to expire at now_ns.
  */
 unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns, unsigned int max_count);
 
@@ -114,16 +123,24 @@ int pair_table_lookup(const struct pair_table *table, const struct ip_pair *pair
 void pair_table_foreach(const struct pair_table *table,
 			void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx);
 
-/* pair_table_walk's cursor once every entry was visited. */
+/* pair_table_walk's cursor at the start, and its return value once done. */
+#define PAIR_TABLE_WALK_START 0u
 #define PAIR_TABLE_WALK_DONE UINT32_MAX
 
 /*
- * Visits at most budget entry slots from cursor (0 to start) in the entry
- * array, calling fn on each pair found there, and returns the cursor to
- * continue from, or PAIR_TABLE_WALK_DONE.  Walking the array, not the LRU
- * list, lets the table change between calls: a pair alive during the whole
- * walk is seen exactly once; one inserted or removed during it may or may
- * not be.
+ * An incremental pair_table_foreach, for whoever must not hold the lcore for
+ * the whole table (snapshots of a million pairs): calls fn on the pairs held
+ * in at most budget entry slots from cursor, and returns the cursor to pass
+ * next, or PAIR_TABLE_WALK_DONE.  Start with PAIR_TABLE_WALK_START.
+ *
+ * The walk goes through the entries array, not the LRU list: a pair keeps
+ * its entry from insertion to removal, so updates between two calls never
+ * move it.  Consistency across calls that the table changes between: a pair
+ * present for the whole walk is seen exactly once; a pair inserted or
+ * removed (expired, evicted) during it may be seen or not, and a pair
+ * removed and then inserted again may be seen twice (as two lives).  Each
+ * pair_stats is the pair as it is when its slot is visited.  The cost of a
+ * call is bounded by budget, whatever the number of live pairs.
  */
 uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32_t budget,
 			 void (*fn)(const struct pair_stats *stats, void *ctx), void *ctx);

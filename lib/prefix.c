@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * CIDR prefixes over the 128-bit address space of ip.h: an IPv4 prefix a/n is
- * the IPv4-mapped prefix ::ffff:a/(96 + n).  Hence ::/0 contains every address,
- * IPv4 included, while an IPv6 prefix such as fc00::/7 never contains one.
+ * the IPv4-mapped prefix ::ffff:a/(96 + n).  The bits alone would let
+ * 127.0.0.0/8 hold the IPv6 address ::ffff:127.0.0.1 and ::/0 hold every
+ * IPv4 address, so each prefix also carries its family and matches only
+ * addresses of the same one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -83,6 +85,7 @@ int prefix_list_add(struct prefix_list *list, const char *text)
 	if (slash != NULL && parse_prefix_length(slash + 1, max_bits, &bits) != 0)
 		return -EINVAL;
 	prefix.bits = ipv4_text ? bits + IPV4_MAPPED_BITS : bits;
+	prefix.family = ipv4_text ? IP_FAMILY_V4 : IP_FAMILY_V6;
 
 	/* Host bits set is most often a typo (192.168.1.0/16): refuse it. */
 	make_mask(prefix.bits, &prefix.mask);
@@ -96,14 +99,15 @@ int prefix_list_add(struct prefix_list *list, const char *text)
 	return 0;
 }
 
-bool prefix_list_contains(const struct prefix_list *list, const struct ip_addr *addr)
+bool prefix_list_contains(const struct prefix_list *list, const struct ip_addr *addr,
+			  enum ip_family family)
 {
 	uint64_t halves[2];
 	unsigned int i;
 
 	load_halves(addr, halves);
 	for (i = 0; i < list->count; i++)
-		if (prefix_contains(&list->items[i], halves))
+		if (list->items[i].family == family && prefix_contains(&list->items[i], halves))
 			return true;
 	return false;
 }
@@ -114,8 +118,15 @@ void prefix_format(const struct prefix *prefix, char *out, size_t size)
 	unsigned int bits = prefix->bits;
 
 	ip_format(&prefix->addr, address);
-	/* ip_format writes IPv4-mapped addresses as a dotted quad. */
-	if (ip_is_v4(&prefix->addr) && bits >= IPV4_MAPPED_BITS)
-		bits -= IPV4_MAPPED_BITS;
-	snprintf(out, size, "%s/%u", address, bits);
+	/*
+	 * ip_format writes IPv4-mapped addresses as a dotted quad: right for an
+	 * IPv4 prefix, while an IPv6 one keeps its notation (it holds other
+	 * addresses).
+	 */
+	if (prefix->family == IP_FAMILY_V4)
+		snprintf(out, size, "%s/%u", address, bits - IPV4_MAPPED_BITS);
+	else if (ip_is_v4(&prefix->addr))
+		snprintf(out, size, "::ffff:%s/%u", address, bits);
+	else
+		snprintf(out, size, "%s/%u", address, bits);
 }

@@ -6,10 +6,12 @@
 #ifndef CGNF_RECORD_H
 #define CGNF_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "features.h"
 #include "ip.h"
+#include "pair_table.h"
 
 /* RX -> classifier: one parsed, oriented report. 96 bytes. */
 struct classify_record {
@@ -20,7 +22,11 @@ struct classify_record {
 	struct features features;
 };
 
-/* Classifier -> aggregator. 48 bytes. */
+/*
+ * Classifier -> aggregator. 48 bytes.  The aggregator dequeues these straight
+ * into struct pair_update (pair_table.h), the pair table's input: same
+ * layout, checked below, so that lib/pair_table.c needs no ring format.
+ */
 struct result_record {
 	struct ip_pair pair;
 	uint32_t hash;
@@ -31,5 +37,13 @@ struct result_record {
 
 _Static_assert(sizeof(struct classify_record) == 96, "classify_record layout");
 _Static_assert(sizeof(struct result_record) == 48, "result_record layout");
+_Static_assert(sizeof(struct result_record) == sizeof(struct pair_update) &&
+		       offsetof(struct result_record, pair) == offsetof(struct pair_update, pair) &&
+		       offsetof(struct result_record, hash) == offsetof(struct pair_update, hash) &&
+		       offsetof(struct result_record, is_cg) ==
+			       offsetof(struct pair_update, is_cg) &&
+		       offsetof(struct result_record, rx_time_ns) ==
+			       offsetof(struct pair_update, rx_time_ns),
+	       "result_record is dequeued as a pair_update");
 
 #endif

@@ -173,12 +173,23 @@ static void append_code_point(char *text, size_t *length, uint32_t code_point)
 	*length += count;
 }
 
+/* ip_parse, keeping the notation's family (report.h). */
+static inline int parse_address_text(struct ip_addr *addr, const char *text, size_t len,
+				     uint8_t *family)
+{
+	enum ip_family parsed;
+	int ret = ip_parse_family(addr, text, len, &parsed);
+
+	*family = (uint8_t)parsed;
+	return ret;
+}
+
 /*
  * The slow path of a string: escapes and raw UTF-8, decoded into a stack
  * buffer.  *cursor is just past the opening quote.
  */
 static enum drop_reason parse_escaped_address(const char **cursor, const char *end,
-					      struct ip_addr *addr)
+					      struct ip_addr *addr, uint8_t *family)
 {
 	char decoded[IP_TEXT_MAX];
 	size_t length = 0;
@@ -266,7 +277,7 @@ static enum drop_reason parse_escaped_address(const char **cursor, const char *e
 	}
 	if (length >= IP_TEXT_MAX)
 		return DROP_REPORT_STRING_TOO_LONG;
-	if (ip_parse(addr, decoded, length) != 0)
+	if (parse_address_text(addr, decoded, length, family) != 0)
 		return DROP_REPORT_BAD_ADDRESS;
 	*cursor = p + 1;
 	return DROP_NONE;
@@ -274,7 +285,7 @@ static enum drop_reason parse_escaped_address(const char **cursor, const char *e
 
 /* Reads an address string; *p is not whitespace, p < end. */
 static inline enum drop_reason parse_address(const char **cursor, const char *end,
-					     struct ip_addr *addr)
+					     struct ip_addr *addr, uint8_t *family)
 {
 	const char *start = *cursor + 1, *p = start;
 
@@ -286,11 +297,11 @@ static inline enum drop_reason parse_address(const char **cursor, const char *en
 		return DROP_REPORT_TRUNCATED;
 	if (*p != '"') {
 		*cursor = start;
-		return parse_escaped_address(cursor, end, addr);
+		return parse_escaped_address(cursor, end, addr, family);
 	}
 	if (p - start >= IP_TEXT_MAX)
 		return DROP_REPORT_STRING_TOO_LONG;
-	if (ip_parse(addr, start, (size_t)(p - start)) != 0)
+	if (parse_address_text(addr, start, (size_t)(p - start), family) != 0)
 		return DROP_REPORT_BAD_ADDRESS;
 	*cursor = p + 1;
 	return DROP_NONE;
@@ -415,11 +426,11 @@ static enum drop_reason parse_any(const char *text, size_t len, struct report *o
 			return reason;   \
 	} while (0)
 
-	STEP(parse_address(&p, end, &out->src));
+	STEP(parse_address(&p, end, &out->src, &out->src_family));
 	STEP(next_value(&p, end, DROP_REPORT_WRONG_ARITY));
 	STEP(parse_port(&p, text, end, &out->src_port));
 	STEP(next_value(&p, end, DROP_REPORT_WRONG_ARITY));
-	STEP(parse_address(&p, end, &out->dst));
+	STEP(parse_address(&p, end, &out->dst, &out->dst_family));
 	STEP(next_value(&p, end, DROP_REPORT_WRONG_ARITY));
 	STEP(parse_port(&p, text, end, &out->dst_port));
 	STEP(next_value(&p, end, DROP_REPORT_WRONG_ARITY));
@@ -447,7 +458,7 @@ static inline bool expect_byte(const char **cursor, const char *end, char byte)
 }
 
 static inline __attribute__((always_inline)) bool
-compact_address(const char **cursor, const char *end, struct ip_addr *addr)
+compact_address(const char **cursor, const char *end, struct ip_addr *addr, uint8_t *family)
 {
 	const char *start = *cursor + 1;
 	unsigned int length;
@@ -457,7 +468,7 @@ compact_address(const char **cursor, const char *end, struct ip_addr *addr)
 	/* The closing quote within 16 bytes; ip_parse refuses escapes and the like. */
 	length = json_first_flagged(json_bytes_equal(json_load_word(start), '"'),
 				    json_bytes_equal(json_load_word(start + 8), '"'));
-	if (length == 16 || ip_parse(addr, start, length) != 0)
+	if (length == 16 || parse_address_text(addr, start, length, family) != 0)
 		return false;
 	*cursor = start + length + 1;
 	return true;
@@ -513,9 +524,9 @@ static bool parse_compact(const char *text, size_t len, struct report *out)
 	const char *down = last_open_bracket(text, end), *up;
 	bool good = true;
 
-	if (!(expect_byte(&p, end, '[') && compact_address(&p, end, &out->src) &&
+	if (!(expect_byte(&p, end, '[') && compact_address(&p, end, &out->src, &out->src_family) &&
 	      expect_byte(&p, end, ',') && compact_port(&p, text, end, &out->src_port) &&
-	      expect_byte(&p, end, ',') && compact_address(&p, end, &out->dst) &&
+	      expect_byte(&p, end, ',') && compact_address(&p, end, &out->dst, &out->dst_family) &&
 	      expect_byte(&p, end, ',') && compact_port(&p, text, end, &out->dst_port) &&
 	      expect_byte(&p, end, ',') && expect_byte(&p, end, '[')) ||
 	    down == NULL || down - p < 2 * STAT_COUNT_OF_STATS)

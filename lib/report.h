@@ -30,6 +30,9 @@ struct report {
 	struct ip_addr dst;
 	uint16_t src_port;
 	uint16_t dst_port;
+	/* As written: "::ffff:10.0.0.1" is IPv6 (prefix.h matches families apart). */
+	uint8_t src_family; /* enum ip_family */
+	uint8_t dst_family;
 	double up[STAT_COUNT_OF_STATS];	  /* SRC -> DST packets */
 	double down[STAT_COUNT_OF_STATS]; /* DST -> SRC packets */
 };

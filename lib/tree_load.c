@@ -5,6 +5,7 @@
  * file, the key or node and the reason, since they stop cgnf at start-up.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -21,6 +23,18 @@
 #define TREE_FORMAT_VERSION 1
 #define TREE_MAX_CLASSES 256
 #define TREE_MAX_FILE_SIZE (256u << 20)
+/*
+ * What jansson builds costs about 50 bytes a value (a 32-byte node and its
+ * slot in an array), so the number of values, not the file's size, bounds
+ * the memory a load takes.  A model holds 5 values a node plus one per
+ * class and node (model/README.md): 2^23 covers a tree of TREE_MAX_NODES
+ * nodes and 3 classes, about 420 MB of jansson at worst.
+ */
+#define TREE_MAX_VALUES ((1u << 23) + (1u << 16))
+/* The root object, its node arrays, value's rows: nothing deeper is a model. */
+#define TREE_MAX_NESTING 3
+/* The values a model of nodes nodes and classes classes holds, beside its header. */
+#define TREE_HEADER_VALUES 64
 
 /* The model as written in the file, indexed by sklearn's node ids. */
 struct model_arrays {
@@ -56,6 +70,144 @@ refuse(const struct load_context *ctx, const char *format, ...)
 		va_end(args);
 	}
 	return -EINVAL;
+}
+
+/*
+ * What the pre-scan reads of a text before jansson builds it: the number of
+ * values, and the node_count and class count it declares.
+ */
+struct text_shape {
+	size_t values;
+	unsigned long long node_count; /* 0 when absent or not an integer */
+	size_t classes;
+};
+
+static inline bool is_json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * One pass over the text, no allocation: counts the values and refuses
+ * early what no model looks like (an array at the top, an object inside the
+ * root, nesting deeper than TREE_MAX_NESTING, more than TREE_MAX_VALUES
+ * values), so that a hostile file costs its own bytes and no more.  Syntax
+ * is left to jansson: the scan only stops at what it must refuse.
+ */
+static int prescan_text(const struct load_context *ctx, const char *buf, size_t len,
+			struct text_shape *shape)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned int depth = 0;
+	bool expect_key = false; /* in the root object, before a ':' */
+	char key[16] = "";	 /* the root's current key, cut at 15 bytes */
+	size_t classes_start = 0;
+
+	memset(shape, 0, sizeof(*shape));
+	while (p != end && is_json_space(*p))
+		p++;
+	if (p != end && *p == '[')
+		return refuse(ctx, "not a JSON object");
+	for (; p != end; p++) {
+		const char *start = p;
+
+		switch (*p) {
+		case '{':
+			if (depth > 0)
+				return refuse(
+					ctx, "byte %zu: an object inside the model, which has none",
+					(size_t)(p - buf));
+			depth = 1;
+			expect_key = true;
+			shape->values++;
+			break;
+		case '[':
+			if (++depth > TREE_MAX_NESTING)
+				return refuse(ctx,
+					      "byte %zu: nested deeper than a model (%u levels)",
+					      (size_t)(p - buf), TREE_MAX_NESTING);
+			if (depth == 2 && strcmp(key, "classes") == 0)
+				classes_start = shape->values + 1;
+			shape->values++;
+			break;
+		case ']':
+		case '}':
+			if (depth > 0)
+				depth--;
+			if (depth == 1 && classes_start != 0) {
+				shape->classes = shape->values - classes_start;
+				classes_start = 0;
+			}
+			break;
+		case ',':
+			expect_key = depth == 1;
+			break;
+		case ':':
+			expect_key = false;
+			break;
+		case '"':
+			for (p++; p != end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 != end)
+					p++;
+			if (p == end)
+				return 0; /* unterminated: jansson says where */
+			if (depth == 1 && expect_key) {
+				size_t key_len = (size_t)(p - start - 1);
+
+				if (key_len >= sizeof(key))
+					key_len = sizeof(key) - 1;
+				memcpy(key, start + 1, key_len);
+				key[key_len] = '\0';
+				break; /* a key is not a value */
+			}
+			shape->values++;
+			break;
+		default:
+			if (is_json_space(*p))
+				break;
+			/* A number or a literal: one value, up to its last byte. */
+			while (p + 1 != end && !is_json_space(p[1]) &&
+			       strchr(",:]}[{\"", p[1]) == NULL)
+				p++;
+			if (depth == 1 && strcmp(key, "node_count") == 0) {
+				char *number_end;
+				unsigned long long n = strtoull(start, &number_end, 10);
+
+				if (number_end == p + 1 && *start != '-')
+					shape->node_count = n;
+			}
+			shape->values++;
+			break;
+		}
+		if (shape->values > TREE_MAX_VALUES)
+			return refuse(ctx, "more than %u JSON values, more than any model holds",
+				      TREE_MAX_VALUES);
+	}
+	return 0;
+}
+
+/*
+ * Refuses a text with more values than a model of the node and class
+ * counts it declares can hold: then jansson's memory is that of such a
+ * model, whatever the text's size.  Absent or wrong counts leave only the
+ * header's allowance, and the checks that follow name the fault.
+ */
+static int check_text_shape(const struct load_context *ctx, const struct text_shape *shape)
+{
+	unsigned long long nodes = shape->node_count, classes = shape->classes, allowed;
+
+	if (nodes > TREE_MAX_NODES)
+		nodes = TREE_MAX_NODES;
+	if (classes > TREE_MAX_CLASSES)
+		classes = TREE_MAX_CLASSES;
+	/* 4 arrays of a value a node, and value's rows of one per class. */
+	allowed = TREE_HEADER_VALUES + classes + nodes * (4 + 1 + classes);
+	if (shape->values > allowed)
+		return refuse(ctx,
+			      "%zu JSON values, more than a model of %llu nodes and %llu classes "
+			      "holds (%llu)",
+			      shape->values, nodes, classes, allowed);
+	return 0;
 }
 
 static const char *const known_keys[] = {
@@ -466,11 +618,15 @@ struct tree *tree_load_buffer(const char *buf, size_t len, const char *name, cha
 {
 	struct load_context ctx = {.name = name, .err = err, .err_size = err_size};
 	struct model_arrays model = {0};
-	struct tree *tree = calloc(1, sizeof(*tree));
+	struct text_shape shape;
+	struct tree *tree;
 	json_error_t json_error;
 	json_t *root;
 	int ret;
 
+	if (prescan_text(&ctx, buf, len, &shape) < 0 || check_text_shape(&ctx, &shape) < 0)
+		return NULL;
+	tree = calloc(1, sizeof(*tree));
 	if (tree == NULL) {
 		refuse(&ctx, "out of memory");
 		return NULL;
@@ -500,33 +656,61 @@ struct tree *tree_load_buffer(const char *buf, size_t len, const char *name, cha
 	return tree;
 }
 
+/* Reads exactly len bytes; 0 or -errno (-EIO when the file is shorter). */
+static int read_all(int fd, char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t got = read(fd, buf + done, len - done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			return -EIO;
+		done += (size_t)got;
+	}
+	return 0;
+}
+
 struct tree *tree_load(const char *path, char *err, size_t err_size)
 {
 	struct load_context ctx = {.name = path, .err = err, .err_size = err_size};
 	struct tree *tree = NULL;
 	struct stat status;
 	char *buf = NULL;
-	FILE *file;
+	int fd, ret;
 
-	file = fopen(path, "rb");
-	if (file == NULL) {
+	/*
+	 * Non-blocking: opening a FIFO for reading would wait for a writer (and
+	 * a device might do anything); the type is checked on the open file,
+	 * so that nothing can swap the path in between.
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
 		refuse(&ctx, "%s", strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(file), &status) < 0) {
+	if (fstat(fd, &status) < 0) {
 		refuse(&ctx, "%s", strerror(errno));
-	} else if (!S_ISREG(status.st_mode) || status.st_size > TREE_MAX_FILE_SIZE) {
-		refuse(&ctx, "not a regular file of at most %u bytes", TREE_MAX_FILE_SIZE);
+	} else if (!S_ISREG(status.st_mode)) {
+		refuse(&ctx, "not a regular file");
+	} else if (status.st_size > TREE_MAX_FILE_SIZE) {
+		refuse(&ctx, "%lld bytes, more than the %u a model may have",
+		       (long long)status.st_size, TREE_MAX_FILE_SIZE);
 	} else {
 		buf = malloc(status.st_size + 1); /* + 1: no malloc(0) for an empty file */
 		if (buf == NULL)
 			refuse(&ctx, "out of memory for %lld bytes", (long long)status.st_size);
-		else if (fread(buf, 1, status.st_size, file) != (size_t)status.st_size)
-			refuse(&ctx, "could not read %lld bytes", (long long)status.st_size);
+		else if ((ret = read_all(fd, buf, status.st_size)) < 0)
+			refuse(&ctx, "could not read %lld bytes: %s", (long long)status.st_size,
+			       strerror(-ret));
 		else
 			tree = tree_load_buffer(buf, status.st_size, path, err, err_size);
 	}
 	free(buf);
-	fclose(file);
+	close(fd);
 	return tree;
 }

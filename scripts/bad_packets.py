@@ -178,6 +178,10 @@ def _frame_cases(cat):
             pcap.udp_frame(cat.probe6, cat.target6, 40000, 53, report))
     cat.add("unknown_probe", "unknown_probe",
             pcap.udp_frame(cat.stranger, cat.target, 40000, cat.udp_port, report), needs_probe_filter=True)
+    # IPv6 from ::ffff:<the IPv4 probe>: the same 16 bytes, another family (lib/prefix.h).
+    cat.add("ipv4_mapped_probe_over_ipv6", "unknown_probe",
+            pcap.udp_frame("::ffff:" + cat.probe, cat.target6, 40000, cat.udp_port, report),
+            needs_probe_filter=True)
 
     # Edge cases that are fine.
     cat.add("ipv4_router_alert_option", "accepted", cat.frame(cat.next_report(), ip_options=b"\x94\x04\0\0"))
@@ -271,6 +275,13 @@ def _payload_cases(cat):
     cat.payload("trailing_comma", good[:-1] + ",]")
     cat.payload("single_quotes", good.replace('"', "'"))
     cat.payload("missing_comma", good.replace(',0,"198', ' 0,"198'))
+    # Finite numbers that a float32 feature cannot hold: sklearn refuses them, so does cgnf.
+    cat.payload("size_mean_1e39", good.replace("118.5", "1e39"), expected="report_beyond_float")
+    cat.payload("size_mean_double_max", good.replace("1233.125", "1.7976931348623157e308"),
+                expected="report_beyond_float")
+    cat.payload("variance_minus_1e300", good.replace("1024.25", "-1e300"), expected="report_beyond_float")
+    cat.payload("mean_times_count_beyond_float", good.replace("[9,118.5", "[100,1e37"),
+                expected="report_beyond_float")
 
     # Unusual but well-formed texts: cgnf must take them.
     def accepted(name, text):
@@ -296,6 +307,8 @@ def _payload_cases(cat):
     accepted("big_exact_integers", "[%s,%s,[61,1233,9007199254740993,540,9223372036854775807]]"
              % (pair(cat.next_host()), up))
     host = cat.next_host()
+    # FLT_MAX itself, as a mean with a count of 1: the largest feature there is.
+    accepted("float_max_mean", "[%s,[1,3.4028234663852886e38,0,3640.5,0],%s]" % (pair(cat.next_host()), down))
     accepted("server_first", '["198.51.100.%d",0,"192.168.250.%d",0,%s,%s]' % (host, host, down, up))
 
 

@@ -211,20 +211,23 @@ def key_text(key):
 
 
 def parse_prefix(text):
-    """'a.b.c.d/n', 'x::/n' or a bare address -> (network key, bits) on the
-    128-bit space (IPv4 prefixes under ::ffff:0:0/96).  Host bits must be 0."""
+    """'a.b.c.d/n', 'x::/n' or a bare address -> (network key, bits, version)
+    on the 128-bit space (IPv4 prefixes under ::ffff:0:0/96).  Host bits must
+    be 0.  The version is the notation's: a prefix holds only addresses of its
+    own family (lib/prefix.h), as ipaddress does."""
     network = ipaddress.ip_network(text, strict=True)
     bits = network.prefixlen + (96 if network.version == 4 else 0)
-    return address_key(network.network_address), bits
+    return address_key(network.network_address), bits, network.version
 
 
 def parse_prefixes(texts):
     return [parse_prefix(text) for text in texts]
 
 
-def prefixes_contain(prefixes, key):
-    for network, bits in prefixes:
-        if (key ^ network) >> (128 - bits) == 0:
+def prefixes_contain(prefixes, key, version):
+    """Whether a prefix of the address's family (4 or 6) holds the key."""
+    for network, bits, prefix_version in prefixes:
+        if prefix_version == version and (key ^ network) >> (128 - bits) == 0:
             return True
     return False
 
@@ -321,6 +324,7 @@ def _find_report(frame, udp_port, probes):
         if protocol != IPPROTO_UDP:
             return _drop("not_udp")
         source = 0xFFFF00000000 | int.from_bytes(frame[offset + 12:offset + 16], "big")
+        version = 4
         segment_start, segment_end = offset + header_len, offset + total_len
     elif ethertype == ETHERTYPE_IPV6:
         available = len(frame) - offset
@@ -332,6 +336,7 @@ def _find_report(frame, udp_port, probes):
         if IPV6_HEADER_LEN + payload_len > available:
             return _drop("ipv6_bad_header")
         source = int.from_bytes(frame[offset + 8:offset + 24], "big")
+        version = 6
         segment_start = offset + IPV6_HEADER_LEN
         segment_end = segment_start + payload_len
         reason, segment_start = _skip_ipv6_extensions(frame, next_header, segment_start, segment_end)
@@ -347,6 +352,6 @@ def _find_report(frame, udp_port, probes):
         return _drop("udp_bad_length")
     if dst_port != udp_port:
         return _drop("wrong_port")
-    if probes and not prefixes_contain(probes, source):
+    if probes and not prefixes_contain(probes, source, version):
         return _drop("unknown_probe")
     return Decoded(None, frame[segment_start + UDP_HEADER_LEN:segment_start + udp_len], source)

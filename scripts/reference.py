@@ -38,6 +38,8 @@ MAX_PORT = 65535
 JSON_SPACE = b" \t\n\r"
 IP_TEXT_MAX = 46  # lib/ip.h: the longest address text, NUL included
 FEATURE_COUNT = 12
+# 2^128 - 2^103: the first magnitude that float32 rounds to infinity (lib/features.h).
+FLOAT32_ROUNDING_LIMIT = 2.0 ** 128 - 2.0 ** 103
 
 
 class Refused(Exception):
@@ -107,6 +109,11 @@ def _check_string(value):
     return key
 
 
+def _text_version(text):
+    """4 for a dotted quad, 6 otherwise (an IPv6 text always has a ':')."""
+    return 6 if ":" in text else 4
+
+
 def _check_port(value):
     if not _is_number(value):
         raise Refused("report_not_a_number")
@@ -149,8 +156,9 @@ def parse_report(data):
         if len(value) != 6:
             raise Refused("report_wrong_arity")
         src, src_port, dst, dst_port, up, down = value
+        # The last two: each address's family as written ("::ffff:a.b.c.d" is IPv6).
         report = (_check_string(src), _check_port(src_port), _check_string(dst), _check_port(dst_port),
-                  _check_stats(up), _check_stats(down))
+                  _check_stats(up), _check_stats(down), _text_version(src), _text_version(dst))
     except Refused as refused:
         return refused.args[0], None
     except json.JSONDecodeError as error:
@@ -163,8 +171,8 @@ def parse_report(data):
 def orient(report, lan):
     """(client key, server key, 12 features): when SRC is outside the LAN and
     DST inside, the pair and the halves are swapped."""
-    src, _, dst, _, up, down = report
-    if not pcap.prefixes_contain(lan, src) and pcap.prefixes_contain(lan, dst):
+    src, _, dst, _, up, down, src_version, dst_version = report
+    if not pcap.prefixes_contain(lan, src, src_version) and pcap.prefixes_contain(lan, dst, dst_version):
         src, dst, up, down = dst, src, down, up
     features = []
     for half in (down, up):
@@ -229,6 +237,11 @@ class Reference:
             self.dropped[reason] = self.dropped.get(reason, 0) + 1
             return reason
         client, server, features = orient(report, self.lan)
+        if any(abs(value) >= FLOAT32_ROUNDING_LIMIT for value in features):
+            # sklearn would raise on it ("too large for dtype('float32')").
+            reason = "report_beyond_float"
+            self.dropped[reason] = self.dropped.get(reason, 0) + 1
+            return reason
         key = (min(client, server), max(client, server))
         self.pairs.setdefault(key, [client, server])
         self.report_pairs.append(key)

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Runs every unit test binary and every integration test, then prints one
+# Runs the unit test binaries and the integration tests, then prints one
 # closing line "tests: N passed, N failed, N skipped".  Exit code 77 = skipped
 # (automake's convention), used by tests that need ../shared when it is absent.
+#
+#   tests/run-tests.sh                     every test
+#   tests/run-tests.sh unit | integration  one kind only
+#   tests/run-tests.sh test_pipeline ...   only the tests of these names, unit
+#                                          or integration (unit/NAME and
+#                                          integration/NAME also work)
+# The same filter can come from $T (make test T=test_pipeline).  A name that
+# matches no test is an error, so that a typo cannot pass as "0 failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export BUILD=${BUILD:-build} PYTHON=${PYTHON:-/usr/bin/python3}
@@ -30,13 +38,48 @@ run_one() {
 	fi
 }
 
+kinds=() names=()
+for word in "$@" ${T:-}; do
+	case $word in
+	unit | integration) kinds+=("$word") ;;
+	*) names+=("${word#*/}") ;;
+	esac
+done
+((${#kinds[@]} > 0)) || kinds=(unit integration)
+
+# Whether kind/name is selected; marks the names that matched something.
+declare -A matched=()
+selected() {
+	local kind=$1 name=$2 wanted
+	[[ " ${kinds[*]} " == *" $kind "* ]] || return 1
+	((${#names[@]} == 0)) && return 0
+	for wanted in "${names[@]}"; do
+		if [[ $name == "$wanted" ]]; then
+			matched[$wanted]=1
+			return 0
+		fi
+	done
+	return 1
+}
+
+tests=()
 for bin in "$BUILD"/tests/test_*; do
-	[[ -x $bin ]] || continue
-	run_one "unit/$(basename "$bin")" "$bin"
+	[[ -x $bin && $bin != *.d ]] || continue
+	selected unit "$(basename "$bin")" && tests+=("unit/$(basename "$bin")" "$bin")
 done
 for script in tests/integration/test_*; do
 	[[ -x $script ]] || continue
-	run_one "integration/$(basename "$script")" "$script"
+	selected integration "$(basename "$script")" && tests+=("integration/$(basename "$script")" "$script")
+done
+for wanted in "${names[@]}"; do
+	if [[ -z ${matched[$wanted]:-} ]]; then
+		echo "run-tests: no ${kinds[*]} test named '$wanted' (unit: $BUILD/tests/, integration: tests/integration/)" >&2
+		exit 2
+	fi
+done
+
+for ((i = 0; i < ${#tests[@]}; i += 2)); do
+	run_one "${tests[i]}" "${tests[i + 1]}"
 done
 
 echo

@@ -2,9 +2,11 @@
 /*
  * Cost of turning one probe report into features: report_parse alone,
  * report_parse + features_build, and, for scale, jansson's json_loadb plus
- * reading the same values (the old way).  Reports are generated like the
- * probe writes them (%.8g numbers, ports 0, LAN 192.168.0.0/16), or read
- * from a file, one report text per line.
+ * reading the same values (the old way).  Also the header walk before them:
+ * packet_find_report on the same reports framed as the probe sends them
+ * (Ethernet, a tenth behind an 802.1Q tag, IPv4 with a fifth over IPv6, UDP).  Reports are
+ * generated like the probe writes them (%.8g numbers, ports 0, LAN 192.168.0.0/16), or read from a
+ * file, one report text per line.
  *
  * Usage: bench_parse [REPORTS_FILE [RUNS]].  Last line: the figures as JSON.
  */
@@ -16,6 +18,7 @@
 
 #include "bench_common.h"
 #include "features.h"
+#include "packet.h"
 #include "prefix.h"
 #include "report.h"
 #include "splitmix64.h"
@@ -129,6 +132,62 @@ static int load(struct corpus *corpus, const char *path)
 	return corpus->count > 0 ? 0 : -1;
 }
 
+#define BENCH_UDP_PORT 5000
+#define FRAME_HEADROOM 66 /* Ethernet, one tag, IPv6, UDP */
+
+static void put_be16(uint8_t *p, size_t value)
+{
+	p[0] = (uint8_t)(value >> 8);
+	p[1] = (uint8_t)value;
+}
+
+/* Report i framed as the probe sends it; frames[i] is malloc'ed. */
+static int frame_corpus(const struct corpus *corpus, struct corpus *frames)
+{
+	for (size_t i = 0; i < corpus->count; i++) {
+		uint8_t frame[FRAME_HEADROOM + 512] = {0};
+		size_t payload = corpus->lengths[i] + 8, offset = 12, ip_len;
+
+		if (corpus->lengths[i] > 512)
+			return -1;
+		if (i % 10 == 3) {
+			put_be16(frame + offset, 0x8100);
+			offset += 4;
+		}
+		if (i % 5 == 1) {
+			put_be16(frame + offset, 0x86dd);
+			offset += 2;
+			frame[offset] = 0x60;
+			put_be16(frame + offset + 4, payload);
+			frame[offset + 6] = 17;
+			frame[offset + 8] = 0x20; /* 2001:db8::1 */
+			frame[offset + 9] = 0x01;
+			frame[offset + 10] = 0x0d;
+			frame[offset + 11] = 0xb8;
+			frame[offset + 23] = 1;
+			ip_len = 40;
+		} else {
+			put_be16(frame + offset, 0x0800);
+			offset += 2;
+			frame[offset] = 0x45;
+			put_be16(frame + offset + 2, 20 + payload);
+			frame[offset + 9] = 17;
+			frame[offset + 12] = 192; /* 192.0.2.1 */
+			frame[offset + 14] = 2;
+			frame[offset + 15] = 1;
+			ip_len = 20;
+		}
+		offset += ip_len;
+		put_be16(frame + offset, 40000);
+		put_be16(frame + offset + 2, BENCH_UDP_PORT);
+		put_be16(frame + offset + 4, payload);
+		memcpy(frame + offset + 8, corpus->texts[i], corpus->lengths[i]);
+		if (corpus_add(frames, (const char *)frame, offset + payload) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Keeps the optimizer from dropping the work. */
 static volatile float sink;
 
@@ -151,13 +210,36 @@ static double time_parse(const struct corpus *corpus, bool with_features,
 			continue;
 		}
 		if (with_features) {
-			features_build(&report, lan, &pair, &features);
+			if (features_build(&report, lan, &pair, &features) != DROP_NONE)
+				(*refused)++;
 			total += features.values[i % FEATURE_COUNT];
 		} else {
 			total += (float)report.down[i % STAT_COUNT_OF_STATS];
 		}
 	}
 	sink = total;
+	return (now_ns() - start) / PARSES_PER_RUN;
+}
+
+static double time_packet(const struct corpus *frames, const struct packet_filter *filter,
+			  unsigned long *refused)
+{
+	struct packet_payload payload;
+	size_t total = 0;
+	double start = now_ns();
+
+	*refused = 0;
+	for (unsigned int i = 0; i < PARSES_PER_RUN; i++) {
+		size_t index = i % frames->count;
+
+		if (packet_find_report((const uint8_t *)frames->texts[index],
+				       frames->lengths[index], filter, &payload) != DROP_NONE) {
+			(*refused)++;
+			continue;
+		}
+		total += payload.len + payload.source.bytes[15];
+	}
+	sink = (float)total;
 	return (now_ns() - start) / PARSES_PER_RUN;
 }
 
@@ -201,12 +283,13 @@ static void print_figures(const char *name, struct figures figures)
 
 int main(int argc, char **argv)
 {
-	struct corpus corpus = {0};
-	struct prefix_list lan = {0};
+	struct corpus corpus = {0}, frames = {0};
+	struct prefix_list lan = {0}, probes = {0};
+	struct packet_filter filter = {.udp_port = BENCH_UDP_PORT, .probes = &probes};
 	unsigned int runs = argc > 2 ? (unsigned int)atoi(argv[2]) : DEFAULT_RUNS;
-	double *parse_samples, *features_samples, *jansson_samples;
-	struct figures parse, parse_features, jansson;
-	unsigned long refused = 0;
+	double *parse_samples, *features_samples, *jansson_samples, *packet_samples;
+	struct figures parse, parse_features, jansson, packet;
+	unsigned long refused = 0, frames_refused = 0;
 	size_t bytes = 0;
 
 	if (runs < 1)
@@ -215,14 +298,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_parse: no reports to time\n");
 		return 1;
 	}
-	if (prefix_list_add(&lan, "192.168.0.0/16") != 0) {
+	if (frame_corpus(&corpus, &frames) != 0) {
+		fprintf(stderr, "bench_parse: cannot frame the reports\n");
+		return 1;
+	}
+	/* Two probes, as a deployment with one per family would list them. */
+	if (prefix_list_add(&lan, "192.168.0.0/16") != 0 ||
+	    prefix_list_add(&probes, "192.0.2.1") != 0 ||
+	    prefix_list_add(&probes, "2001:db8::1") != 0) {
 		fprintf(stderr, "bench_parse: cannot set the LAN prefix\n");
 		return 1;
 	}
 	parse_samples = calloc(runs, sizeof(double));
 	features_samples = calloc(runs, sizeof(double));
 	jansson_samples = calloc(runs, sizeof(double));
-	if (parse_samples == NULL || features_samples == NULL || jansson_samples == NULL)
+	packet_samples = calloc(runs, sizeof(double));
+	if (parse_samples == NULL || features_samples == NULL || jansson_samples == NULL ||
+	    packet_samples == NULL)
 		return 1;
 	for (size_t i = 0; i < corpus.count; i++)
 		bytes += corpus.lengths[i];
@@ -231,10 +323,12 @@ int main(int argc, char **argv)
 		parse_samples[run] = time_parse(&corpus, false, &lan, &refused);
 		features_samples[run] = time_parse(&corpus, true, &lan, &refused);
 		jansson_samples[run] = time_jansson(&corpus);
+		packet_samples[run] = time_packet(&frames, &filter, &frames_refused);
 	}
 	parse = summarize(parse_samples, runs);
 	parse_features = summarize(features_samples, runs);
 	jansson = summarize(jansson_samples, runs);
+	packet = summarize(packet_samples, runs);
 
 	printf("%zu reports (%s), %.1f bytes each, %u runs, %lu refused per run\n", corpus.count,
 	       argc > 1 ? argv[1] : "generated", (double)bytes / (double)corpus.count, runs,
@@ -242,17 +336,27 @@ int main(int argc, char **argv)
 	print_figures("report_parse", parse);
 	print_figures("report_parse+features", parse_features);
 	print_figures("jansson+values", jansson);
+	print_figures("packet_find_report", packet);
+	if (frames_refused != 0)
+		printf("packet_find_report refused %lu frames per run\n", frames_refused);
 	printf("jansson / (parse+features), medians: %.1fx\n",
 	       jansson.median / parse_features.median);
 	printf("{\"parse_features_ns\": {\"min\": %.1f, \"median\": %.1f, \"max\": %.1f}, "
 	       "\"jansson_ns\": {\"min\": %.1f, \"median\": %.1f, \"max\": %.1f}, "
-	       "\"parse_ns\": {\"min\": %.1f, \"median\": %.1f, \"max\": %.1f}, \"ratio\": %.1f}\n",
+	       "\"parse_ns\": {\"min\": %.1f, \"median\": %.1f, \"max\": %.1f}, "
+	       "\"packet_ns\": {\"min\": %.1f, \"median\": %.1f, \"max\": %.1f}, \"ratio\": "
+	       "%.1f}\n",
 	       parse_features.min, parse_features.median, parse_features.max, jansson.min,
-	       jansson.median, jansson.max, parse.min, parse.median, parse.max,
-	       jansson.median / parse_features.median);
+	       jansson.median, jansson.max, parse.min, parse.median, parse.max, packet.min,
+	       packet.median, packet.max, jansson.median / parse_features.median);
 
 	for (size_t i = 0; i < corpus.count; i++)
 		free(corpus.texts[i]);
+	for (size_t i = 0; i < frames.count; i++)
+		free(frames.texts[i]);
+	free(frames.texts);
+	free(frames.lengths);
+	free(packet_samples);
 	free(corpus.texts);
 	free(corpus.lengths);
 	free(parse_samples);

@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (report_parse((const char *)payload.data, payload.len, &report) != DROP_NONE)
 		return 0;
-	features_build(&report, &lan, &record.pair, &record.features);
+	if (features_build(&report, &lan, &record.pair, &record.features) != DROP_NONE)
+		return 0;
 	record.hash = ip_pair_hash(&record.pair, 0x5eed);
 	/* Keep the work from being optimised away. */
 	__asm__ volatile("" : : "g"(&record) : "memory");

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Builds every tests/fuzz/fuzz_NAME.c with libFuzzer, ASan and UBSan against
-# lib/*.c, into $BUILD/fuzz/, then
+# Runs the libFuzzer targets that `make fuzz-build` builds (with clang, ASan
+# and UBSan, from tests/fuzz/fuzz_NAME.c and lib/*.c) as $BUILD/fuzz/fuzz_NAME:
 #   tests/fuzz/run.sh [SECONDS]  fuzzes each target SECONDS (default 30) on a
 #                                copy of tests/fuzz/corpus/NAME in
 #                                $BUILD/fuzz/corpus-NAME (the committed corpus
 #                                stays small), and prints the executions;
 #   tests/fuzz/run.sh --replay   only runs the committed corpora once (what the
 #                                test suite does).
-# Exits 1 on a crash (the input is kept as $BUILD/fuzz/NAME-crash-*), 77 when
-# clang or libFuzzer is missing.
+# `make fuzz` and `make test` build the targets first.  Exits 1 on a crash
+# (the input is kept as $BUILD/fuzz/NAME-crash-*) or a target not built, 77
+# when clang or libFuzzer is missing.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -30,34 +31,21 @@ if ! command -v "$CLANG" >/dev/null; then
 	echo "skipped: $CLANG not found (scripts/install-deps.sh installs clang and libclang-rt-14-dev)"
 	exit 77
 fi
-mkdir -p "$out/obj"
-# -iquote, not -I: lib/features.h must not hide libc's <features.h>.
-flags=(-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
-	-fsanitize=address,undefined -fno-sanitize-recover=undefined -iquote lib
-	$(pkg-config --cflags jansson))
-libs=($(pkg-config --libs jansson) -lm)
-
-probe=$out/obj/probe.c
-echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' >"$probe"
-if ! "$CLANG" -fsanitize=fuzzer "$probe" -o "$out/obj/probe" 2>/dev/null; then
+mkdir -p "$out"
+probe_source='int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }'
+if ! echo "$probe_source" | "$CLANG" -x c -fsanitize=fuzzer - -o /dev/null 2>/dev/null; then
 	echo "skipped: $CLANG cannot link libFuzzer (install libclang-rt-14-dev)"
 	exit 77
 fi
-
-# The library once, two compilers at a time (the machine is shared).
-printf '%s\n' lib/*.c | xargs -P 2 -I {} sh -c \
-	'"$0" "$@" -fsanitize=fuzzer-no-link -c {} -o "'"$out"'/obj/$(basename {} .c).o"' \
-	"$CLANG" "${flags[@]}" || { echo "fuzz: building lib/ failed" >&2; exit 1; }
 
 failed=0 passed=0 failures=0
 for source in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$source" .c)
 	name=${name#fuzz_}
 	binary=$out/fuzz_$name
-	if ! "$CLANG" "${flags[@]}" -fsanitize=fuzzer "$source" "$out"/obj/*.o -o "$binary" \
-		"${libs[@]}"; then
-		echo "FAIL  fuzz_$name: does not build"
-		failed=1
+	if [[ ! -x $binary ]]; then
+		echo "FAIL  fuzz_$name: $binary not built (make fuzz-build BUILD=$BUILD)"
+		failed=1 failures=$((failures + 1))
 		continue
 	fi
 

@@ -41,11 +41,12 @@ static void classify_frame(const uint8_t *frame, size_t len, const struct packet
 	reason = packet_find_report(frame, len, filter, &payload);
 	if (reason == DROP_NONE)
 		reason = report_parse((const char *)payload.data, payload.len, &report);
+	if (reason == DROP_NONE)
+		reason = features_build(&report, lan, &pair, &features);
 	if (reason != DROP_NONE) {
 		counts->drops[reason]++;
 		return;
 	}
-	features_build(&report, lan, &pair, &features);
 	/* A fixed seed: the hash only places pairs in the table here. */
 	pair_table_update(table, &pair, ip_pair_hash(&pair, 1), tree_predict(tree, &features),
 			  counts->packets);

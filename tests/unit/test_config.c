@@ -11,6 +11,7 @@
 #include <CUnit/Basic.h>
 
 #include "config.h"
+#include "pair_table.h"
 #include "unit_files.h"
 #include "unit_main.h"
 #include "unit_nodes.h"
@@ -389,6 +390,19 @@ static void test_bad_numbers(void)
 }
 
 /* "--ip 192.0.2.1 --ip 192.0.2.2 ..." count times. */
+/* --max-pairs is bounded by the pair table's own limit, defined once in pair_table.h. */
+static void test_max_pairs_bound_is_the_tables(void)
+{
+	struct cgnf_config config;
+	char at_limit[16], beyond[16];
+
+	snprintf(at_limit, sizeof(at_limit), "%u", PAIR_TABLE_MAX_PAIRS);
+	snprintf(beyond, sizeof(beyond), "%u", PAIR_TABLE_MAX_PAIRS + 1);
+	CU_ASSERT_EQUAL(parse(&config, "--max-pairs", at_limit, NULL), 0);
+	CU_ASSERT_EQUAL(config.max_pairs, PAIR_TABLE_MAX_PAIRS);
+	CU_ASSERT_EQUAL(parse(&config, "--max-pairs", beyond, NULL), -EINVAL);
+}
+
 static int parse_addresses(struct cgnf_config *config, int count)
 {
 	static char texts[ARGS_MAX][16];
@@ -738,6 +752,7 @@ int main(void)
 		{"model path relative to the config file", test_model_path_in_file},
 		{"config file errors name file, key and reason", test_file_errors},
 		{"bad numbers and values are refused", test_bad_numbers},
+		{"--max-pairs bound is pair_table.h's", test_max_pairs_bound_is_the_tables},
 		{"unknown options, missing values, stray arguments", test_bad_arguments},
 		{"--help prints every option and returns 1", test_help},
 		{"config_validate", test_validate},

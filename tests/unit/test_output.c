@@ -468,7 +468,7 @@ static void test_expiry_and_eviction_events(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	report(table, "10.0.0.1", "10.0.0.2", 1, 0, SECOND, SECOND);
 	report(table, "10.0.0.3", "10.0.0.4", 1, 0, 2 * SECOND, 2 * SECOND); /* evicts */
-	CU_ASSERT_EQUAL(pair_table_expire(table, 4 * SECOND, UINT_MAX), 1);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 4 * SECOND, UINT32_MAX), 1);
 	pair_table_free(table);
 	CU_ASSERT_EQUAL(events_close(events), 0);
 

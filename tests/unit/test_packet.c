@@ -3,6 +3,7 @@
  * Every drop reason of packet_find_report from a hand-built frame: a valid
  * frame is built, then one field is broken at a time.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/Basic.h>
@@ -391,7 +392,27 @@ static void test_probe_filter(void)
 	/* The destination address is not the one filtered on. */
 	build_ipv6(&f, NULL, 0);
 	CU_ASSERT_EQUAL(find(&f, &probes, &out), DROP_UNKNOWN_PROBE);
+	/* IPv6 from ::ffff:127.0.0.1 is not the IPv4 probe 127.0.0.1, whose bytes it shares. */
+	build_ipv6(&f, NULL, 0);
+	memset(f.bytes + f.ip + 8, 0, 10);
+	memset(f.bytes + f.ip + 18, 0xff, 2);
+	f.bytes[f.ip + 20] = 127, f.bytes[f.ip + 21] = 0, f.bytes[f.ip + 22] = 0;
+	f.bytes[f.ip + 23] = 1;
+	CU_ASSERT_EQUAL(find(&f, &probes, &out), DROP_UNKNOWN_PROBE);
+	CU_ASSERT_EQUAL_FATAL(prefix_list_add(&probes, "::ffff:127.0.0.1"), 0);
+	CU_ASSERT_EQUAL_FATAL(find(&f, &probes, &out), DROP_NONE);
+	CU_ASSERT_EQUAL(out.source_family, IP_FAMILY_V6);
+	probes.count--;
+	/* And the reverse: an IPv6 entry in mapped form does not let IPv4 127.0.0.1 in. */
+	build_v4(&f);
+	CU_ASSERT_EQUAL(find(&f, &probes, &out), DROP_NONE);
+	CU_ASSERT_EQUAL(out.source_family, IP_FAMILY_V4);
+	probes.count = 0;
+	CU_ASSERT_EQUAL_FATAL(prefix_list_add(&probes, "::ffff:127.0.0.1"), 0);
+	CU_ASSERT_EQUAL(find(&f, &probes, &out), DROP_UNKNOWN_PROBE);
 	/* The port is checked first. */
+	probes.count = 0;
+	CU_ASSERT_EQUAL_FATAL(prefix_list_add(&probes, "10.0.0.0/8"), 0);
 	build_v4(&f);
 	put16(f.bytes + f.udp + 2, PORT + 1);
 	probes.count = 1;
@@ -505,6 +526,47 @@ static void test_ipv6_udp_checks(void)
 	CU_ASSERT_EQUAL(find_reason(&f), DROP_WRONG_PORT);
 }
 
+/*
+ * The longest datagrams behind a tag fit in PACKET_FRAME_MAX, and a frame
+ * cut there gives the same outcome as the whole (app/rx.c copies that much).
+ */
+static void test_longest_frames_fit(void)
+{
+	static const size_t frame_len = PACKET_FRAME_MAX + 4096;
+	uint8_t *frame = calloc(1, frame_len);
+	struct packet_filter filter = {.udp_port = PORT};
+	struct packet_payload whole, cut;
+	size_t ip = 18;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(frame);
+	put16(frame + 12, 0x8100);
+	for (int version = 4; version <= 6; version += 2) {
+		size_t header = version == 4 ? 20 : 40, udp = ip + header;
+
+		memset(frame + ip, 0, frame_len - ip);
+		put16(frame + 16, version == 4 ? 0x0800 : 0x86dd);
+		if (version == 4) {
+			frame[ip] = 0x45;
+			put16(frame + ip + 2, 65535);
+			frame[ip + 9] = 17;
+		} else {
+			frame[ip] = 0x60;
+			put16(frame + ip + 4, 65535);
+			frame[ip + 6] = 17;
+		}
+		put16(frame + udp + 2, PORT);
+		put16(frame + udp + 4, (unsigned int)(65535 - (version == 4 ? header : 0)));
+		CU_ASSERT(udp + 65535 - (version == 4 ? header : 0) <= PACKET_FRAME_MAX);
+		CU_ASSERT_EQUAL(packet_find_report(frame, frame_len, &filter, &whole), DROP_NONE);
+		CU_ASSERT_EQUAL(packet_find_report(frame, PACKET_FRAME_MAX, &filter, &cut),
+				DROP_NONE);
+		CU_ASSERT_EQUAL(cut.len, whole.len);
+		CU_ASSERT_EQUAL(whole.len, version == 4 ? 65535 - 28 : 65535 - 8);
+	}
+	CU_ASSERT_EQUAL(PACKET_FRAME_MAX, 14 + 4 + 40 + 65535);
+	free(frame);
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
@@ -529,6 +591,7 @@ int main(void)
 		{"ipv6_bad_header", test_ipv6_bad_header},
 		{"ip_fragment (IPv6) and not_udp", test_ipv6_fragment_and_other_protocols},
 		{"UDP checks behind IPv6", test_ipv6_udp_checks},
+		{"the longest frames fit PACKET_FRAME_MAX", test_longest_frames_fit},
 	};
 
 	return unit_run_suite("packet", NULL, NULL, tests, UNIT_COUNT(tests));

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -15,7 +14,6 @@
 #include <CUnit/Basic.h>
 
 #include "pair_table.h"
-#include "record.h"
 #include "resident_memory.h"
 #include "unit_main.h"
 
@@ -106,12 +104,10 @@ static bool same_stats(const struct pair_stats *a, const struct pair_stats *b)
 static void test_refuses_bad_config(void)
 {
 	const struct pair_table_config bad[] = {
-		config_of(0, 10, 1, 0.5),
-		config_of(10, 0, 0, 0.5),
-		config_of(10, VERDICT_WINDOW_MAX + 1, 1, 0.5),
+		config_of(0, 10, 1, 0.5),	 config_of(PAIR_TABLE_MAX_PAIRS + 1, 10, 1, 0.5),
+		config_of(10, 0, 0, 0.5),	 config_of(10, VERDICT_WINDOW_MAX + 1, 1, 0.5),
 		config_of(10, 10, 11, 0.5), /* a verdict could never be reached */
-		config_of(10, 10, 1, -0.1),
-		config_of(10, 10, 1, 1.5),
+		config_of(10, 10, 1, -0.1),	 config_of(10, 10, 1, 1.5),
 		config_of(10, 10, 1, 0.0 / 0.0),
 	};
 
@@ -312,10 +308,10 @@ static void test_expiry_order_and_counts(void)
 	update(table, &a, true, 30); /* a is now the most recently seen */
 	log.count = 0;
 
-	CU_ASSERT_EQUAL(pair_table_expire(table, 100, UINT_MAX), 0);
-	CU_ASSERT_EQUAL(pair_table_expire(table, 110, UINT_MAX),
+	CU_ASSERT_EQUAL(pair_table_expire(table, 100, UINT32_MAX), 0);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 110, UINT32_MAX),
 			0); /* b seen at 10 is not before 10 */
-	CU_ASSERT_EQUAL(pair_table_expire(table, 125, UINT_MAX), 2);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 125, UINT32_MAX), 2);
 	CU_ASSERT_EQUAL_FATAL(log.count, 2);
 	CU_ASSERT_EQUAL(log.events[0].kind, PAIR_EVENT_EXPIRED);
 	CU_ASSERT(memcmp(&log.events[0].stats.pair, &b, sizeof(b)) == 0);
@@ -330,7 +326,7 @@ static void test_expiry_order_and_counts(void)
 	CU_ASSERT_EQUAL(COUNTER(table, expired), 2);
 	CU_ASSERT_EQUAL(COUNTER(table, cg_pairs), 1);
 
-	CU_ASSERT_EQUAL(pair_table_expire(table, 131, UINT_MAX), 1);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 131, UINT32_MAX), 1);
 	CU_ASSERT_EQUAL(pair_table_count(table), 0);
 	CU_ASSERT_EQUAL(COUNTER(table, expired), 3);
 	CU_ASSERT_EQUAL(COUNTER(table, cg_pairs), 0);
@@ -349,7 +345,7 @@ static void test_expiry_order_and_counts(void)
 	table = pair_table_create(&config, NULL, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	update(table, &a, true, 0);
-	CU_ASSERT_EQUAL(pair_table_expire(table, UINT64_MAX, UINT_MAX), 0);
+	CU_ASSERT_EQUAL(pair_table_expire(table, UINT64_MAX, UINT32_MAX), 0);
 	CU_ASSERT_EQUAL(pair_table_count(table), 1);
 	pair_table_free(table);
 }
@@ -524,7 +520,7 @@ static void test_agrees_with_model(void)
 
 		now += (uint64_t)(rand() % 20);
 		if (rand() % 50 == 0) {
-			pair_table_expire(table, now, UINT_MAX);
+			pair_table_expire(table, now, UINT32_MAX);
 			model_expire(&config, model, now);
 		} else {
 			struct ip_pair pair = make_pair(n);
@@ -570,7 +566,7 @@ static void test_colliding_hashes(void)
 	}
 	CU_ASSERT_EQUAL(pair_table_count(table), PAIRS);
 	CU_ASSERT(pair_table_max_probe(table) >= PAIRS / 2);
-	CU_ASSERT_EQUAL(pair_table_expire(table, 15, UINT_MAX), PAIRS / 4); /* those seen at 0 */
+	CU_ASSERT_EQUAL(pair_table_expire(table, 15, UINT32_MAX), PAIRS / 4); /* those seen at 0 */
 	for (n = 0; n < PAIRS; n++) {
 		struct ip_pair pair = make_pair(n), other_order = swapped(&pair);
 
@@ -628,9 +624,9 @@ static void test_burst_equals_single(void)
 			results[i].pair = swapped(&results[i].pair);
 		results[i].hash = ip_pair_hash(&results[i].pair, SEED);
 		results[i].is_cg = rand() % 2;
-		results[i].now_ns = 10 * i;
+		results[i].rx_time_ns = 10 * i;
 		pair_table_update(single, &results[i].pair, results[i].hash, results[i].is_cg,
-				  results[i].now_ns);
+				  results[i].rx_time_ns);
 	}
 	for (i = 0; i < RESULTS; i += n) {
 		n = (unsigned int)rand() % 70;
@@ -677,7 +673,7 @@ static void test_two_million_pairs_in_small_table(void)
 
 		update(table, &pair, n % 3 == 0, n);
 		if (n % 1024 == 0)
-			pair_table_expire(table, n, UINT_MAX);
+			pair_table_expire(table, n, UINT32_MAX);
 	}
 	rss_after = resident_bytes();
 	printf("\n    %u pairs through a %u-pair table: %zu bytes (%.1f per pair), "
@@ -698,6 +694,200 @@ static void test_two_million_pairs_in_small_table(void)
 	CU_ASSERT_EQUAL(lookup(table, &oldest_kept, &stats), 0);
 	CU_ASSERT_EQUAL(lookup(table, &gone, &stats), -ENOENT);
 	CU_ASSERT(pair_table_memory(table) / TABLE <= 128);
+	pair_table_free(table);
+}
+
+/* Which make_pair number a pair is (either order). */
+static uint32_t pair_number(const struct ip_pair *pair)
+{
+	const struct ip_addr *client = pair->ip1.bytes[12] == 10 ? &pair->ip1 : &pair->ip2;
+
+	return (uint32_t)client->bytes[13] << 16 | (uint32_t)client->bytes[14] << 8 |
+	       client->bytes[15];
+}
+
+struct expiry_log {
+	unsigned int count;
+	uint32_t last_number;
+	bool in_order;
+};
+
+static void log_expiry(enum pair_event_kind kind, const struct pair_stats *stats,
+		       enum pair_verdict previous, uint64_t now_ns, void *ctx)
+{
+	struct expiry_log *log = ctx;
+	uint32_t number = pair_number(&stats->pair);
+
+	if (kind != PAIR_EVENT_EXPIRED)
+		return;
+	if (log->count > 0 && number <= log->last_number)
+		log->in_order = false;
+	log->last_number = number;
+	log->count++;
+}
+
+/* A thousand pairs idle at once go in slices of the budget, oldest first. */
+static void test_expire_budget(void)
+{
+	enum { PAIRS = 1000, BUDGET = 64 };
+	struct pair_table_config config = config_of(PAIRS, 10, 1, 0.5);
+	struct expiry_log log = {.in_order = true};
+	struct pair_table *table;
+	struct ip_pair refreshed = make_pair(PAIRS - 1);
+	unsigned int calls = 0, total = 0, expired;
+	uint64_t now = 10000;
+
+	config.pair_timeout_ns = 100;
+	table = pair_table_create(&config, log_expiry, &log);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
+	for (uint32_t n = 0; n < PAIRS; n++) {
+		struct ip_pair pair = make_pair(n);
+
+		update(table, &pair, false, n);
+	}
+	CU_ASSERT_EQUAL(pair_table_expire(table, now, 0), 0);
+	CU_ASSERT_EQUAL(pair_table_count(table), PAIRS);
+	/* Between two calls a pending pair is seen again: it is not expired any more. */
+	update(table, &refreshed, true, now);
+	while ((expired = pair_table_expire(table, now, BUDGET)) != 0) {
+		CU_ASSERT(expired <= BUDGET);
+		CU_ASSERT(expired == BUDGET || pair_table_expire(table, now, BUDGET) == 0);
+		total += expired;
+		calls++;
+	}
+	CU_ASSERT_EQUAL(total, PAIRS - 1);
+	CU_ASSERT_EQUAL(calls, (PAIRS - 1 + BUDGET - 1) / BUDGET);
+	CU_ASSERT_EQUAL(log.count, PAIRS - 1);
+	CU_ASSERT_TRUE(log.in_order);
+	CU_ASSERT_EQUAL(COUNTER(table, expired), PAIRS - 1);
+	CU_ASSERT_EQUAL(pair_table_count(table), 1);
+	pair_table_free(table);
+}
+
+struct walk_tally {
+	const struct pair_table *table;
+	unsigned int *seen; /* per make_pair number */
+	unsigned int visits;
+	unsigned int not_live;
+};
+
+static void tally_pair(const struct pair_stats *stats, void *ctx)
+{
+	struct walk_tally *tally = ctx;
+	struct pair_stats now;
+
+	tally->seen[pair_number(&stats->pair)]++;
+	tally->visits++;
+	/* What is handed out is a live pair, as it is now. */
+	if (pair_table_lookup(tally->table, &stats->pair, stats->hash, &now) != 0 ||
+	    !same_stats(&now, stats))
+		tally->not_live++;
+}
+
+static void test_walk_whole_table(void)
+{
+	enum { TABLE = 100, PAIRS = 60 };
+	struct pair_table_config config = config_of(TABLE, 10, 1, 0.5);
+	struct pair_table *table = pair_table_create(&config, NULL, NULL);
+	unsigned int seen[PAIRS] = {0};
+	struct walk_tally tally = {.table = table, .seen = seen};
+	uint32_t cursor;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
+	/* Empty: nothing seen, done in one call. */
+	CU_ASSERT_EQUAL(pair_table_walk(table, PAIR_TABLE_WALK_START, TABLE, tally_pair, &tally),
+			PAIR_TABLE_WALK_DONE);
+	CU_ASSERT_EQUAL(tally.visits, 0);
+	for (uint32_t n = 0; n < PAIRS; n++) {
+		struct ip_pair pair = make_pair(n);
+
+		update(table, &pair, n % 2 == 0, n);
+	}
+	/* A budget of 0 visits nothing and stays put; a cursor past the end is done. */
+	CU_ASSERT_EQUAL(pair_table_walk(table, 5, 0, tally_pair, &tally), 5);
+	CU_ASSERT_EQUAL(pair_table_walk(table, TABLE, 10, tally_pair, &tally),
+			PAIR_TABLE_WALK_DONE);
+	CU_ASSERT_EQUAL(pair_table_walk(table, PAIR_TABLE_WALK_DONE, 10, tally_pair, &tally),
+			PAIR_TABLE_WALK_DONE);
+	CU_ASSERT_EQUAL(tally.visits, 0);
+	/* Slices of 7 slots: 15 calls for 100 slots, every pair once. */
+	cursor = PAIR_TABLE_WALK_START;
+	for (unsigned int calls = 1; calls <= 15; calls++) {
+		cursor = pair_table_walk(table, cursor, 7, tally_pair, &tally);
+		CU_ASSERT_EQUAL(cursor, calls < 15 ? 7 * calls : PAIR_TABLE_WALK_DONE);
+	}
+	CU_ASSERT_EQUAL(tally.visits, PAIRS);
+	CU_ASSERT_EQUAL(tally.not_live, 0);
+	for (uint32_t n = 0; n < PAIRS; n++)
+		CU_ASSERT_EQUAL(seen[n], 1);
+	pair_table_free(table);
+}
+
+/*
+ * The walk's promise under churn: between slices, the pairs alive for the
+ * whole walk are updated (their LRU order shuffled), new pairs are inserted
+ * (evicting), and old ones expire in small budgets.  Each pair alive
+ * throughout is seen exactly once, and nothing handed out is stale.
+ */
+static void test_walk_in_slices_under_churn(void)
+{
+	enum { TABLE = 450, STABLE = 200, TRANSIENT = 200, BUDGET = 7, NEW_PER_SLICE = 3 };
+	struct pair_table_config config = config_of(TABLE, 10, 1, 0.5);
+	static unsigned int seen[1 << 16];
+	struct walk_tally tally = {.seen = seen};
+	struct pair_table *table;
+	uint32_t cursor = PAIR_TABLE_WALK_START, next_new = 1000;
+	uint64_t now = 10000;
+	unsigned int slices = 0;
+
+	config.pair_timeout_ns = 1000000;
+	table = pair_table_create(&config, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
+	tally.table = table;
+	memset(seen, 0, sizeof(seen));
+	/* Transient pairs first, long ago: they are what expiry and eviction take. */
+	for (uint32_t n = STABLE; n < STABLE + TRANSIENT; n++) {
+		struct ip_pair pair = make_pair(n);
+
+		update(table, &pair, false, 0);
+	}
+	for (uint32_t n = 0; n < STABLE; n++) {
+		struct ip_pair pair = make_pair(n);
+
+		update(table, &pair, true, now);
+	}
+	srand(7);
+	do {
+		cursor = pair_table_walk(table, cursor, BUDGET, tally_pair, &tally);
+		slices++;
+		now += 10;
+		for (unsigned int i = 0; i < NEW_PER_SLICE; i++) {
+			struct ip_pair pair = make_pair(next_new++);
+
+			update(table, &pair, false, now);
+		}
+		/* Every stable pair seen again, in a random order: never the LRU tail. */
+		for (uint32_t i = 0; i < STABLE; i++) {
+			struct ip_pair pair = make_pair((i * 37 + (uint32_t)rand()) % STABLE);
+
+			update(table, &pair, rand() % 2 == 0, now);
+		}
+		for (uint32_t n = 0; n < STABLE; n++) {
+			struct ip_pair pair = make_pair(n);
+
+			update(table, &pair, true, now);
+		}
+		pair_table_expire(table, now + config.pair_timeout_ns - 1, 2);
+	} while (cursor != PAIR_TABLE_WALK_DONE);
+
+	CU_ASSERT_EQUAL(slices, (TABLE + BUDGET - 1) / BUDGET);
+	CU_ASSERT(COUNTER(table, expired) > 0);
+	CU_ASSERT(COUNTER(table, evicted) > 0);
+	CU_ASSERT_EQUAL(tally.not_live, 0);
+	for (uint32_t n = 0; n < STABLE; n++)
+		CU_ASSERT_EQUAL(seen[n], 1);
+	for (uint32_t n = STABLE; n < next_new; n++)
+		CU_ASSERT(seen[n] <= 1);
 	pair_table_free(table);
 }
 
@@ -757,6 +947,9 @@ int main(void)
 		{"burst equals single", test_burst_equals_single},
 		{"2 M pairs through a 100 k table", test_two_million_pairs_in_small_table},
 		{"short probes with similar keys", test_probe_length_with_similar_keys},
+		{"expires at most the budget per call, oldest first", test_expire_budget},
+		{"walk: every pair once, in slices of the budget", test_walk_whole_table},
+		{"walk in slices under updates, inserts, expiry", test_walk_in_slices_under_churn},
 	};
 
 	return unit_run_suite("pair_table", NULL, NULL, tests, UNIT_COUNT(tests));

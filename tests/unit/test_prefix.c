@@ -9,11 +9,14 @@
 #include "unit_address.h"
 #include "unit_main.h"
 
+/* The address in the family of its notation, as a report's text gives it. */
 static bool list_contains(const struct prefix_list *list, const char *text)
 {
-	struct ip_addr addr = address(text);
+	struct ip_addr addr;
+	enum ip_family family;
 
-	return prefix_list_contains(list, &addr);
+	CU_ASSERT_EQUAL_FATAL(ip_parse_family(&addr, text, strlen(text), &family), 0);
+	return prefix_list_contains(list, &addr, family);
 }
 
 /* A list holding exactly one prefix. */
@@ -50,7 +53,31 @@ static void test_ipv4_stored_as_mapped(void)
 	CU_ASSERT_EQUAL(list.items[0].bits, 113);
 	mask = address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:8000");
 	CU_ASSERT_EQUAL(memcmp(&list.items[0].mask, &mask, sizeof(mask)), 0);
-	CU_ASSERT_TRUE(list_contains(&list, "192.168.3.4"));
+	/* It holds IPv4-mapped IPv6 addresses, not IPv4 ones. */
+	CU_ASSERT_TRUE(list_contains(&list, "::ffff:192.168.3.4"));
+	CU_ASSERT_FALSE(list_contains(&list, "192.168.3.4"));
+	CU_ASSERT_EQUAL(list.items[0].family, IP_FAMILY_V6);
+	CU_ASSERT_EQUAL(single("192.168.0.0/16").items[0].family, IP_FAMILY_V4);
+}
+
+/*
+ * The family is part of the match: the bytes of IPv4 127.0.0.1 and of IPv6
+ * ::ffff:127.0.0.1 are the same (ip.h), yet an IPv4 allow-list entry must
+ * not let an IPv6 packet from ::ffff:127.0.0.1 through, nor the reverse.
+ */
+static void test_family_is_matched(void)
+{
+	struct prefix_list v4 = single("127.0.0.1");
+	struct prefix_list v6_mapped = single("::ffff:127.0.0.0/104");
+	struct ip_addr loopback = address("127.0.0.1");
+
+	CU_ASSERT_TRUE(prefix_list_contains(&v4, &loopback, IP_FAMILY_V4));
+	CU_ASSERT_FALSE(prefix_list_contains(&v4, &loopback, IP_FAMILY_V6));
+	CU_ASSERT_TRUE(prefix_list_contains(&v6_mapped, &loopback, IP_FAMILY_V6));
+	CU_ASSERT_FALSE(prefix_list_contains(&v6_mapped, &loopback, IP_FAMILY_V4));
+	CU_ASSERT_FALSE(list_contains(&v4, "::ffff:127.0.0.1"));
+	CU_ASSERT_FALSE(list_contains(&v4, "::ffff:7f00:1"));
+	CU_ASSERT_TRUE(list_contains(&v4, "127.0.0.1"));
 }
 
 static void test_bare_address_is_host_prefix(void)
@@ -81,10 +108,12 @@ static void test_length_boundaries(void)
 	CU_ASSERT_FALSE(list_contains(&host_v4, "10.1.2.2"));
 	CU_ASSERT_TRUE(list_contains(&host_v6, "2001:db8::1"));
 	CU_ASSERT_FALSE(list_contains(&host_v6, "2001:db8::"));
-	/* ::/0 is the whole address space, IPv4-mapped addresses included. */
+	/* ::/0 is every IPv6 address, IPv4-mapped ones included, and no IPv4 one. */
 	CU_ASSERT_TRUE(list_contains(&any, "::"));
 	CU_ASSERT_TRUE(list_contains(&any, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
-	CU_ASSERT_TRUE(list_contains(&any, "192.0.2.1"));
+	CU_ASSERT_TRUE(list_contains(&any, "::ffff:192.0.2.1"));
+	CU_ASSERT_FALSE(list_contains(&any, "192.0.2.1"));
+	CU_ASSERT_FALSE(list_contains(&any_v4, "::ffff:192.0.2.1"));
 }
 
 static void test_host_bits_refused(void)
@@ -183,8 +212,10 @@ static void test_membership_ipv4(void)
 	CU_ASSERT_FALSE(list_contains(&list, "8.8.8.8"));
 	/* IPv4-compatible (not mapped) ::192.168.0.1 is an IPv6 address. */
 	CU_ASSERT_FALSE(list_contains(&list, "::192.168.0.1"));
+	/* IPv4-mapped IPv6 addresses are IPv6 ones: not held by IPv4 prefixes. */
 	CU_ASSERT_FALSE(list_contains(&list, "::ffff:c0a9:1"));
-	CU_ASSERT_TRUE(list_contains(&list, "::ffff:c0a8:1"));
+	CU_ASSERT_FALSE(list_contains(&list, "::ffff:c0a8:1"));
+	CU_ASSERT_FALSE(list_contains(&list, "::ffff:192.168.0.1"));
 }
 
 static void test_membership_ipv6(void)
@@ -227,7 +258,9 @@ static void test_format(void)
 	assert_formats_as("fc00::/7", "fc00::/7");
 	assert_formats_as("::/0", "::/0");
 	assert_formats_as("2001:DB8::1", "2001:db8::1/128");
-	assert_formats_as("::ffff:10.0.0.0/104", "10.0.0.0/8");
+	/* IPv6 notation stays IPv6: it holds other addresses than 10.0.0.0/8. */
+	assert_formats_as("::ffff:10.0.0.0/104", "::ffff:10.0.0.0/104");
+	assert_formats_as("::ffff:0:0/96", "::ffff:0.0.0.0/96");
 	/* A short buffer is truncated, never overrun. */
 	prefix_format(&list.items[0], small, sizeof(small));
 	CU_ASSERT_STRING_EQUAL(small, "fc00::/");
@@ -239,6 +272,7 @@ int main(void)
 		{"IPv4 prefixes are stored IPv4-mapped", test_ipv4_stored_as_mapped},
 		{"a bare address is a host prefix", test_bare_address_is_host_prefix},
 		{"/0, /32 and /128", test_length_boundaries},
+		{"a prefix holds only addresses of its family", test_family_is_matched},
 		{"host bits set are refused", test_host_bits_refused},
 		{"garbage and out-of-range lengths are refused", test_garbage_refused},
 		{"a full list refuses with ENOSPC", test_list_full},

@@ -113,6 +113,36 @@ static const char *const valid_texts[] = {
 	"[\"0.0.0.0\",65535,\"255.255.255.255\",65535,[1,1,1,1,1],[1,1,1,1,1]]",
 };
 
+/*
+ * Each address keeps the family of its notation, on the compact path (short
+ * plain addresses), the general one (spaces, long addresses) and through
+ * escapes: "::ffff:10.0.0.1" is IPv6, although its bytes are 10.0.0.1's.
+ */
+static void test_address_families(void)
+{
+	static const struct {
+		const char *text;
+		uint8_t src_family, dst_family;
+	} cases[] = {
+		{"[\"10.0.0.1\",0,\"::ffff:10.0.0.2\",0,[1,2,3,4,5],[6,7,8,9,10]]", IP_FAMILY_V4,
+		 IP_FAMILY_V6},
+		{"[\"::ffff:10.0.0.1\",0,\"10.0.0.2\",0,[1,2,3,4,5],[6,7,8,9,10]]", IP_FAMILY_V6,
+		 IP_FAMILY_V4},
+		{"[ \"10.0.0.1\" , 0 , \"2001:db8:1234:5678:9abc:def0:1234:5678\",0,[1,2,3,4,5],"
+		 "[6,7,8,9,10]]",
+		 IP_FAMILY_V4, IP_FAMILY_V6},
+		{"[\"\\u003a:ffff:10.0.0.1\",0,\"1\\u0030.0.0.2\",0,[1,2,3,4,5],[6,7,8,9,10]]",
+		 IP_FAMILY_V6, IP_FAMILY_V4},
+	};
+	struct report report;
+
+	for (size_t i = 0; i < UNIT_COUNT(cases); i++) {
+		CU_ASSERT_EQUAL_FATAL(parse_string(cases[i].text, &report), DROP_NONE);
+		CU_ASSERT_EQUAL(report.src_family, cases[i].src_family);
+		CU_ASSERT_EQUAL(report.dst_family, cases[i].dst_family);
+	}
+}
+
 static void test_valid_texts(void)
 {
 	for (size_t i = 0; i < sizeof(valid_texts) / sizeof(valid_texts[0]); i++) {
@@ -731,6 +761,7 @@ int main(void)
 {
 	static const struct unit_test tests[] = {
 		{"typical report", test_typical_report},
+		{"address families as written", test_address_families},
 		{"valid texts", test_valid_texts},
 		{"values", test_values},
 		{"one refusal per reason", test_refusals},

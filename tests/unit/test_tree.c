@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
+#include "resident_memory.h"
 #include "tree.h"
 #include "unit_files.h"
 #include "unit_main.h"
@@ -147,6 +150,115 @@ static void test_refuses_bad_files(void)
 	check_text_refused("{\"format\": ", "line 1");
 	check_text_refused("[1, 2]", "not a JSON object");
 	check_text_refused("{\"format\": 1, \"format\": 2}", "duplicate");
+}
+
+/*
+ * A FIFO (or a device) is refused before anything is read: opening one for
+ * reading used to wait for a writer, stopping start-up or a reload.  The
+ * alarm ends the test program if the load blocks.
+ */
+static void test_refuses_fifo_without_blocking(void)
+{
+	char fifo[sizeof(temp_dir) + 16], err[256] = "";
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", temp_dir);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	alarm(10);
+	CU_ASSERT_PTR_NULL(tree_load(fifo, err, sizeof(err)));
+	alarm(0);
+	CU_ASSERT(strstr(err, "not a regular file") != NULL);
+	CU_ASSERT_PTR_NULL(tree_load("/dev/zero", err, sizeof(err)));
+	CU_ASSERT(strstr(err, "not a regular file") != NULL);
+	unlink(fifo);
+}
+
+/* Writes prefix, count x item (with a comma between), suffix; no big buffer. */
+static size_t write_repeated(const char *path, const char *prefix, const char *item, size_t count,
+			     const char *suffix)
+{
+	FILE *file = fopen(path, "w");
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	fputs(prefix, file);
+	for (i = 0; i < count; i++) {
+		fputs(item, file);
+		if (i + 1 < count)
+			fputc(',', file);
+	}
+	fputs(suffix, file);
+	i = (size_t)ftell(file);
+	fclose(file);
+	return i;
+}
+
+/*
+ * The issue's case: 30 MB of [{},{},...] took 2.3 GB and 9 s before it was
+ * refused (jansson built every object first).  Now the pre-scan refuses what
+ * no model looks like, and more values than the declared nodes hold, before
+ * jansson builds anything: the load's peak memory is about the file's own
+ * bytes.
+ */
+static void test_hostile_files_refused_with_bounded_memory(void)
+{
+	static const struct {
+		const char *prefix, *item, *suffix, *reason;
+	} files[] = {
+		{"[", "{}", "]", "not a JSON object"},
+		{"{\"value\": [", "{}", "]}", "an object inside the model"},
+		{"{\"value\": [", "[[]]", "]}", "nested deeper than a model"},
+		{"{\"node_count\": 3, \"classes\": [0, 1], \"value\": [", "[123456]", "]}",
+		 "more than a model of 3 nodes and 2 classes holds"},
+		{"{\"threshold\": [", "0", "]}", "more than 8454144 JSON values"},
+	};
+	char path[sizeof(temp_dir) + 16], err[256];
+	const size_t target = 30u << 20;
+
+	snprintf(path, sizeof(path), "%s/hostile.json", temp_dir);
+	for (size_t i = 0; i < UNIT_COUNT(files); i++) {
+		size_t item_len = strlen(files[i].item) + 1;
+		size_t bytes = write_repeated(path, files[i].prefix, files[i].item,
+					      target / item_len, files[i].suffix);
+		long peak_before = peak_resident_bytes(), peak_after;
+		struct timespec start, stop;
+		struct tree *tree;
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		tree = tree_load(path, err, sizeof(err));
+		clock_gettime(CLOCK_MONOTONIC, &stop);
+		peak_after = peak_resident_bytes();
+		CU_ASSERT_PTR_NULL(tree);
+		tree_free(tree);
+		if (strstr(err, files[i].reason) == NULL) {
+			fprintf(stderr, "refusal \"%s\" does not say \"%s\"\n", err,
+				files[i].reason);
+			CU_FAIL("wrong reason");
+		}
+		printf("\n    %zu bytes of %s%s,...: refused in %.2f s, peak RSS %+.1f MB", bytes,
+		       files[i].prefix, files[i].item,
+		       (double)(stop.tv_sec - start.tv_sec) +
+			       (double)(stop.tv_nsec - start.tv_nsec) / 1e9,
+		       (double)(peak_after - peak_before) / (1 << 20));
+		/* The file's bytes once, and room for the allocator: not jansson's tree. */
+		CU_ASSERT(peak_before > 0 && peak_after - peak_before < (long)(2 * bytes));
+	}
+	unlink(path);
+}
+
+/* A well-formed model padded with values beyond what its node_count can hold. */
+static void test_refuses_more_values_than_declared(void)
+{
+	json_t *model = model_json(&stump), *rows = json_array();
+
+	for (int row = 0; row < 3; row++) {
+		json_t *weights = json_array();
+
+		for (int c = 0; c < 100; c++)
+			json_array_append_new(weights, json_real(1.0));
+		json_array_append_new(rows, weights);
+	}
+	json_object_set_new(model, "value", rows);
+	check_refused(model, "more than a model of 3 nodes and 2 classes holds");
 }
 
 static void test_refuses_bad_header(void)
@@ -540,6 +652,11 @@ int main(void)
 {
 	static const struct unit_test tests[] = {
 		{"refuses unreadable and non-JSON files", test_refuses_bad_files},
+		{"refuses a FIFO without blocking", test_refuses_fifo_without_blocking},
+		{"hostile 30 MB files refused, memory bounded",
+		 test_hostile_files_refused_with_bounded_memory},
+		{"refuses more values than the declared nodes hold",
+		 test_refuses_more_values_than_declared},
 		{"refuses a bad format, version or key", test_refuses_bad_header},
 		{"refuses other features", test_refuses_bad_features},
 		{"refuses bad classes", test_refuses_bad_classes},
