@@ -38,6 +38,7 @@ enum option_type {
 	OPTION_FLAG,	  /* bool */
 	OPTION_PREFIXES,  /* struct prefix_list, repeatable */
 	OPTION_ADDRESSES, /* local_ips[], repeatable */
+	OPTION_CHOICE,	  /* unsigned int: the index of the word in choices[] */
 	OPTION_CONFIG,	  /* command line only */
 	OPTION_HELP,	  /* command line only */
 };
@@ -56,7 +57,14 @@ struct option_spec {
 	enum output_kind output_kind;
 	const char *argument; /* in the usage text */
 	const char *help;
+	const char *const *choices; /* OPTION_CHOICE: the words, NULL-terminated */
+	/* Set: the option means something only with this --input (it is refused with the other). */
+	bool for_input;
+	enum config_input input;
 };
+
+static const char *const input_names[] = {"reports", "traffic", NULL};
+static const char *const window_stats_names[] = {"probe", "exact", NULL};
 
 #define FIELD(member)                                   \
 	.offset = offsetof(struct cgnf_config, member), \
@@ -75,8 +83,55 @@ static const struct option_spec option_specs[] = {
 	 .help = "decision tree model (scripts/export_model.py);\n"
 		 "required.  A relative path in a config file is\n"
 		 "taken from the file's directory"},
+	{.name = "input",
+	 .type = OPTION_CHOICE,
+	 FIELD(input),
+	 .choices = input_names,
+	 .argument = "reports|traffic",
+	 .help = "what the ports carry: the probe's reports, or raw\n"
+		 "mirrored traffic whose 33 ms windows cgnf computes"},
+	{.name = "window-stats",
+	 .type = OPTION_CHOICE,
+	 FIELD(window_stats),
+	 .choices = window_stats_names,
+	 .for_input = true,
+	 .input = CONFIG_INPUT_TRAFFIC,
+	 .argument = "probe|exact",
+	 .help = "traffic windows: the probe's float32 values bit for\n"
+		 "bit, or exact statistics with no lost window"},
+	{.name = "windows",
+	 .type = OPTION_PATH,
+	 FIELD(windows_path),
+	 .output = true,
+	 .output_kind = OUTPUT_APPENDED,
+	 .for_input = true,
+	 .input = CONFIG_INPUT_TRAFFIC,
+	 .argument = "FILE",
+	 .help = "write every closed window as the probe's report\ntext, one a line (\"-\": stdout)"},
+	{.name = "max-flows",
+	 .type = OPTION_UINT,
+	 FIELD(max_flows),
+	 .min = 1,
+	 .max = 1u << 30,
+	 .for_input = true,
+	 .input = CONFIG_INPUT_TRAFFIC,
+	 .argument = "N",
+	 .help = "traffic conversations tracked at once per RX lcore;\n"
+		 "when full the least recently seen is evicted"},
+	{.name = "window-values",
+	 .type = OPTION_UINT,
+	 FIELD(window_values),
+	 .min = 1024,
+	 .max = 1u << 30,
+	 .for_input = true,
+	 .input = CONFIG_INPUT_TRAFFIC,
+	 .argument = "N",
+	 .help = "packet values kept for the open windows per RX\n"
+		 "lcore (probe mode; about packets/s x 33 ms)"},
 	{.name = "udp-port",
 	 .type = OPTION_UINT,
+	 .for_input = true,
+	 .input = CONFIG_INPUT_REPORTS,
 	 FIELD(udp_port),
 	 .min = 1,
 	 .max = 65535,
@@ -84,6 +139,8 @@ static const struct option_spec option_specs[] = {
 	 .help = "UDP port the probe sends reports to"},
 	{.name = "probe",
 	 .type = OPTION_PREFIXES,
+	 .for_input = true,
+	 .input = CONFIG_INPUT_REPORTS,
 	 FIELD(probes),
 	 .argument = "ADDR|CIDR",
 	 .help = "accept reports only from these sources (repeatable;\nnone given: any source)"},
@@ -228,6 +285,7 @@ static const struct option_spec option_specs[] = {
 };
 
 #define OPTION_COUNT (sizeof(option_specs) / sizeof(option_specs[0]))
+_Static_assert(OPTION_COUNT <= CONFIG_OPTIONS_MAX, "one bit of cgnf_config.given per option");
 /* getopt_long values: above any short option character. */
 #define OPTION_VALUE_BASE 256
 
@@ -248,6 +306,8 @@ void config_set_defaults(struct cgnf_config *config)
 	config->max_pairs = 1000000;
 	config->pair_timeout_s = 60;
 	config->ring_size = 4096;
+	config->max_flows = 1000000;
+	config->window_values = 4000000;
 }
 
 static void *option_field(const struct option_spec *spec, struct cgnf_config *config)
@@ -431,6 +491,37 @@ static bool parse_real_text(const char *text, double *value)
 }
 
 /* A command-line value; lists are cleared by the caller. */
+/* One of the option's words, stored as its index. */
+static int set_choice(const struct option_spec *spec, struct cgnf_config *config, const char *word,
+		      char *reason, size_t reason_size)
+{
+	char expected[128] = "";
+
+	for (unsigned int i = 0; spec->choices[i] != NULL; i++) {
+		if (strcmp(word, spec->choices[i]) == 0) {
+			*(unsigned int *)option_field(spec, config) = i;
+			return 0;
+		}
+		snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s",
+			 i ? " or " : "", spec->choices[i]);
+	}
+	return fail(reason, reason_size, "expected %s, got '%s'", expected, word);
+}
+
+static void mark_given(const struct option_spec *spec, struct cgnf_config *config)
+{
+	size_t index = (size_t)(spec - option_specs);
+
+	config->given[index / 64] |= UINT64_C(1) << (index % 64);
+}
+
+static bool is_given(const struct option_spec *spec, const struct cgnf_config *config)
+{
+	size_t index = (size_t)(spec - option_specs);
+
+	return (config->given[index / 64] >> (index % 64)) & 1;
+}
+
 static int option_set_text(const struct option_spec *spec, struct cgnf_config *config,
 			   const char *text, char *reason, size_t reason_size)
 {
@@ -457,6 +548,8 @@ static int option_set_text(const struct option_spec *spec, struct cgnf_config *c
 	case OPTION_PREFIXES:
 	case OPTION_ADDRESSES:
 		return add_to_list(spec, config, text, reason, reason_size);
+	case OPTION_CHOICE:
+		return set_choice(spec, config, text, reason, reason_size);
 	default:
 		return fail(reason, reason_size, "not a settable option");
 	}
@@ -543,6 +636,11 @@ static int option_set_json(const struct option_spec *spec, struct cgnf_config *c
 				    json_type_name(value));
 		*(bool *)option_field(spec, config) = json_is_true(value);
 		return 0;
+	case OPTION_CHOICE:
+		if (!json_is_string(value))
+			return fail(reason, reason_size, "expected a string, got %s",
+				    json_type_name(value));
+		return set_choice(spec, config, json_string_value(value), reason, reason_size);
 	case OPTION_PREFIXES:
 	case OPTION_ADDRESSES:
 		if (!json_is_array(value))
@@ -628,6 +726,7 @@ int config_load_file(struct cgnf_config *config, const char *path, char *err, si
 			ret = fail(err, err_size, "%s: key '%s': %s", path, key, reason);
 			goto out;
 		}
+		mark_given(spec, config);
 	}
 	if (strlen(path) < sizeof(config->config_path))
 		strcpy(config->config_path, path);
@@ -744,6 +843,7 @@ int config_parse_args(struct cgnf_config *config, int argc, char **argv, char *e
 			ret = fail(err, err_size, "option --%s: %s", spec->name, reason);
 			goto out;
 		}
+		mark_given(spec, config);
 	}
 out:
 	free(given);
@@ -797,6 +897,13 @@ int config_validate(const struct cgnf_config *config, char *err, size_t err_size
 		if (ret < 0)
 			return fail(err, err_size, "option --%s: %s", spec->name, reason);
 	}
+
+	/* An option of the other input would be silently ignored: refuse it. */
+	for (spec = option_specs; spec < option_specs + OPTION_COUNT; spec++)
+		if (spec->for_input && spec->input != config->input && is_given(spec, config))
+			return fail(err, err_size,
+				    "--%s means nothing with --input %s (it is for --input %s)",
+				    spec->name, input_names[config->input], input_names[spec->input]);
 
 	/* A verdict needs M reports in a window that never holds more than N. */
 	if (config->verdict_min_reports > config->verdict_window)
@@ -857,6 +964,10 @@ json_t *config_to_json(const struct cgnf_config *config)
 		case OPTION_ADDRESSES:
 			value = list_to_json(spec, config);
 			break;
+		case OPTION_CHOICE:
+			value = json_string(
+				spec->choices[*(const unsigned int *)option_field_const(spec, config)]);
+			break;
 		case OPTION_CONFIG:
 			value = json_string(config->config_path);
 			break;
@@ -880,6 +991,9 @@ static void format_default(const struct option_spec *spec, const struct cgnf_con
 		snprintf(out, size, " (default: %llu)", load_uint(spec, defaults));
 	else if (spec->type == OPTION_SECONDS || spec->type == OPTION_RATIO)
 		snprintf(out, size, " (default: %g)", load_real(spec, defaults));
+	else if (spec->type == OPTION_CHOICE)
+		snprintf(out, size, " (default: %s)",
+			 spec->choices[*(const unsigned int *)option_field_const(spec, defaults)]);
 	else
 		out[0] = '\0';
 }

@@ -17,8 +17,28 @@
 #define CONFIG_PATH_MAX 512
 #define CONFIG_LOCAL_IP_MAX 16
 
+/* What the RX lcores take in (--input). */
+enum config_input {
+	CONFIG_INPUT_REPORTS, /* the probe's UDP reports */
+	CONFIG_INPUT_TRAFFIC, /* raw mirrored traffic: cgnf computes the windows itself */
+};
+
+/* How traffic windows are computed (--window-stats, lib/window.h). */
+enum config_window_stats {
+	CONFIG_WINDOW_STATS_PROBE, /* bit for bit the probe's float32, quirks included */
+	CONFIG_WINDOW_STATS_EXACT, /* exact statistics, no lost window */
+};
+
+/* Bits of cgnf_config.given: one per option of the table, set when given. */
+#define CONFIG_OPTIONS_MAX 128
+
 struct cgnf_config {
 	char model_path[CONFIG_PATH_MAX];
+	unsigned int input;	   /* enum config_input */
+	unsigned int window_stats; /* enum config_window_stats */
+	char windows_path[CONFIG_PATH_MAX]; /* --windows: every closed window as text; "-": stdout */
+	uint32_t max_flows;		    /* traffic conversations tracked at once */
+	uint32_t window_values;		    /* probe mode: packet values kept for open windows */
 	uint16_t udp_port;
 	struct prefix_list probes; /* empty: any source */
 	struct prefix_list lan;
@@ -45,6 +65,7 @@ struct cgnf_config {
 	struct ip_addr local_ips[CONFIG_LOCAL_IP_MAX];
 	bool quiet; /* no table on stdout */
 	char config_path[CONFIG_PATH_MAX];
+	uint64_t given[CONFIG_OPTIONS_MAX / 64]; /* options set by the file or the command line */
 };
 
 void config_set_defaults(struct cgnf_config *config);
