@@ -30,6 +30,7 @@ struct feature_check {
 	unsigned long windows;
 	unsigned long direct_differ;	 /* features from the float values != report mode's */
 	unsigned long direct_values;	 /* values differing, of 12 per window */
+	unsigned long direct_by_feature[FEATURE_COUNT];
 	unsigned long round_trip_differ; /* window_report_as_text_values != report mode's */
 	unsigned long unparsed;
 };
@@ -55,8 +56,10 @@ static void check_features(const struct report *window, struct feature_check *ch
 	if (memcmp(&direct, &from_text, sizeof(direct)) != 0) {
 		check->direct_differ++;
 		for (int f = 0; f < FEATURE_COUNT; f++)
-			check->direct_values +=
-				memcmp(&direct.values[f], &from_text.values[f], sizeof(float)) != 0;
+			if (memcmp(&direct.values[f], &from_text.values[f], sizeof(float)) != 0) {
+				check->direct_values++;
+				check->direct_by_feature[f]++;
+			}
 	}
 	if (memcmp(&from_conversion, &from_text, sizeof(from_text)) != 0 ||
 	    memcmp(converted.up, parsed.up, sizeof(parsed.up)) != 0 ||
@@ -173,11 +176,16 @@ int main(int argc, char **argv)
 	for (int r = 1; r < DROP_REASON_COUNT; r++)
 		if (drops[r] != 0)
 			fprintf(stderr, "  %s %lu\n", drop_reason_name((enum drop_reason)r), drops[r]);
-	if (checking)
+	if (checking) {
+		printf("direct_by_feature");
+		for (int f = 0; f < FEATURE_COUNT; f++)
+			printf(" %s=%lu", feature_names[f], check.direct_by_feature[f]);
+		printf("\n");
 		printf("windows %lu direct_differ %lu direct_values %lu round_trip_differ %lu "
 		       "unparsed %lu\n",
 		       check.windows, check.direct_differ, check.direct_values,
 		       check.round_trip_differ, check.unparsed);
+	}
 	window_table_free(table);
 	return rc == PCAP_ERROR_BREAK ? 0 : 1;
 }
