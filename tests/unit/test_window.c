@@ -554,6 +554,547 @@ static void test_create_refuses(void)
 	CU_ASSERT_PTR_NULL(window_table_create(NULL, 1));
 }
 
+/* ---- The frame parser ---- */
+
+struct frame_spec {
+	int tags;		 /* 0, 1, 2 (QinQ) or 3 */
+	bool ipv6;
+	uint16_t fragment_field; /* IPv4 flags + offset; IPv6: a fragment header's offset field */
+	bool ipv6_fragment_header;
+	bool ipv6_hop_by_hop;
+	uint8_t protocol;
+	int ipv4_option_words;
+	uint16_t udp_length; /* the field; the frame carries at most 64 payload bytes */
+};
+
+static size_t build_frame(uint8_t *frame, const struct frame_spec *spec)
+{
+	static const uint8_t v4_src[4] = {192, 0, 2, 1}, v4_dst[4] = {198, 51, 100, 7};
+	struct ip_addr v6_src = address("2001:db8::1"), v6_dst = address("2001:db8:ffff::2");
+	size_t at = 12, payload = spec->udp_length > 8 ? spec->udp_length - 8u : 0;
+	uint8_t next = spec->protocol;
+
+	if (payload > 64)
+		payload = 64;
+	memset(frame, 0xaa, 12);
+	for (int t = 0; t < spec->tags; t++) {
+		uint16_t tpid = t == 0 && spec->tags > 1 ? 0x88a8 : 0x8100;
+
+		frame[at++] = (uint8_t)(tpid >> 8), frame[at++] = (uint8_t)tpid;
+		frame[at++] = 0, frame[at++] = (uint8_t)(10 + t);
+	}
+	frame[at++] = spec->ipv6 ? 0x86 : 0x08;
+	frame[at++] = spec->ipv6 ? 0xdd : 0x00;
+	if (!spec->ipv6) {
+		size_t header = 20 + 4 * (size_t)spec->ipv4_option_words;
+		size_t total = header + 8 + payload;
+
+		memset(frame + at, 0, header);
+		frame[at] = (uint8_t)(0x40 | (header / 4));
+		frame[at + 2] = (uint8_t)(total >> 8), frame[at + 3] = (uint8_t)total;
+		frame[at + 6] = (uint8_t)(spec->fragment_field >> 8);
+		frame[at + 7] = (uint8_t)spec->fragment_field;
+		frame[at + 8] = 64;
+		frame[at + 9] = spec->protocol;
+		memcpy(frame + at + 12, v4_src, 4);
+		memcpy(frame + at + 16, v4_dst, 4);
+		at += header;
+	} else {
+		size_t extensions = 8 * (spec->ipv6_hop_by_hop + spec->ipv6_fragment_header);
+		size_t length = extensions + 8 + payload;
+
+		memset(frame + at, 0, 40);
+		frame[at] = 0x60;
+		frame[at + 4] = (uint8_t)(length >> 8), frame[at + 5] = (uint8_t)length;
+		frame[at + 7] = 64;
+		memcpy(frame + at + 8, v6_src.bytes, 16);
+		memcpy(frame + at + 24, v6_dst.bytes, 16);
+		if (spec->ipv6_fragment_header)
+			next = 44;
+		if (spec->ipv6_hop_by_hop)
+			next = 0;
+		frame[at + 6] = next;
+		at += 40;
+		if (spec->ipv6_hop_by_hop) {
+			memset(frame + at, 0, 8);
+			frame[at] = spec->ipv6_fragment_header ? 44 : spec->protocol;
+			at += 8;
+		}
+		if (spec->ipv6_fragment_header) {
+			memset(frame + at, 0, 8);
+			frame[at] = spec->protocol;
+			frame[at + 2] = (uint8_t)(spec->fragment_field >> 8);
+			frame[at + 3] = (uint8_t)spec->fragment_field;
+			at += 8;
+		}
+	}
+	frame[at] = 0x9c, frame[at + 1] = 0x40; /* port 40000 */
+	frame[at + 2] = 0x13, frame[at + 3] = 0x88;
+	frame[at + 4] = (uint8_t)(spec->udp_length >> 8);
+	frame[at + 5] = (uint8_t)spec->udp_length;
+	frame[at + 6] = frame[at + 7] = 0;
+	memset(frame + at + 8, 0x55, payload);
+	return at + 8 + payload;
+}
+
+static enum drop_reason parse_spec(const struct frame_spec *spec, size_t cut,
+				   struct window_packet *packet)
+{
+	uint8_t frame[256];
+	size_t len = build_frame(frame, spec);
+
+	return window_packet_from_frame(frame, cut != 0 && cut < len ? cut : len, len, 77777,
+					packet);
+}
+
+static void test_frame_ipv4(void)
+{
+	struct frame_spec spec = {.protocol = 17, .udp_length = 60, .fragment_field = 0x4000};
+	struct window_packet packet;
+
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+	CU_ASSERT_TRUE(same_address(&packet.src, "192.0.2.1"));
+	CU_ASSERT_TRUE(same_address(&packet.dst, "198.51.100.7"));
+	CU_ASSERT_EQUAL(packet.udp_length, 60);
+	CU_ASSERT_EQUAL(packet.time_ns, 77777);
+	/* Options are skipped: the length is read after them. */
+	spec.ipv4_option_words = 10;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(packet.udp_length, 60);
+	spec.ipv4_option_words = 0;
+	/* The UDP length field is the size, whatever the datagram carries. */
+	spec.udp_length = 1000;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(packet.udp_length, 1000);
+	spec.protocol = 6;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NOT_UDP);
+}
+
+static void test_frame_fragments(void)
+{
+	struct frame_spec spec = {.protocol = 17, .udp_length = 3008};
+	struct window_packet packet;
+
+	/* First fragment: MF set, offset 0: counts with the whole datagram's length. */
+	spec.fragment_field = 0x2000;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(packet.udp_length, 3008);
+	/* Later fragments (offset != 0), last or not: refused. */
+	spec.fragment_field = 0x2000 | 185;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_TRAFFIC_LATER_FRAGMENT);
+	spec.fragment_field = 370;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_TRAFFIC_LATER_FRAGMENT);
+	/* The same rule for IPv6's fragment header. */
+	spec = (struct frame_spec){
+		.ipv6 = true, .ipv6_fragment_header = true, .protocol = 17, .udp_length = 3008};
+	spec.fragment_field = 0x0001; /* M flag, offset 0 */
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(packet.udp_length, 3008);
+	spec.fragment_field = 185 << 3;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_TRAFFIC_LATER_FRAGMENT);
+}
+
+static void test_frame_truncated(void)
+{
+	struct frame_spec spec = {.protocol = 17, .udp_length = 1472};
+	struct window_packet packet;
+
+	/* The probe's snap length of 82: headers only, still counted. */
+	CU_ASSERT_EQUAL(parse_spec(&spec, 82, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(packet.udp_length, 1472);
+	/* Cut right after the UDP header: counted; one byte into it: refused. */
+	CU_ASSERT_EQUAL(parse_spec(&spec, 14 + 20 + 8, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(parse_spec(&spec, 14 + 20 + 7, &packet), DROP_TRAFFIC_TRUNCATED);
+	CU_ASSERT_EQUAL(parse_spec(&spec, 14 + 19, &packet), DROP_TRAFFIC_TRUNCATED);
+	CU_ASSERT_EQUAL(parse_spec(&spec, 13, &packet), DROP_FRAME_RUNT);
+	spec.ipv6 = true;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 14 + 40 + 8, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(parse_spec(&spec, 14 + 39, &packet), DROP_TRAFFIC_TRUNCATED);
+	spec.ipv6_hop_by_hop = true;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 14 + 40 + 8 + 8, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(parse_spec(&spec, 14 + 40 + 7, &packet), DROP_TRAFFIC_TRUNCATED);
+}
+
+static void test_frame_vlan_qinq(void)
+{
+	struct frame_spec spec = {.protocol = 17, .udp_length = 200};
+	struct window_packet packet;
+
+	for (spec.tags = 0; spec.tags <= 2; spec.tags++) {
+		CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+		CU_ASSERT_EQUAL(packet.udp_length, 200);
+		CU_ASSERT_TRUE(same_address(&packet.src, "192.0.2.1"));
+	}
+	spec.tags = 3;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_VLAN_NESTED);
+	spec.tags = 2;
+	spec.ipv6 = true;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+	CU_ASSERT_TRUE(same_address(&packet.dst, "2001:db8:ffff::2"));
+}
+
+static void test_frame_ipv6_and_others(void)
+{
+	struct frame_spec spec = {.ipv6 = true, .protocol = 17, .udp_length = 90};
+	struct window_packet packet;
+	uint8_t arp[60] = {0};
+
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+	CU_ASSERT_TRUE(same_address(&packet.src, "2001:db8::1"));
+	CU_ASSERT_EQUAL(packet.udp_length, 90);
+	spec.ipv6_hop_by_hop = true;
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NONE);
+	CU_ASSERT_EQUAL(packet.udp_length, 90);
+	spec.protocol = 58; /* ICMPv6 */
+	CU_ASSERT_EQUAL(parse_spec(&spec, 0, &packet), DROP_NOT_UDP);
+	arp[12] = 0x08, arp[13] = 0x06;
+	CU_ASSERT_EQUAL(window_packet_from_frame(arp, sizeof(arp), sizeof(arp), 0, &packet),
+			DROP_NOT_IP);
+}
+
+/* IPv6 and VLAN-tagged conversations make windows as IPv4 ones do. */
+static void test_ipv6_conversation(void)
+{
+	struct window_table *table = make_table(WINDOW_STATS_PROBE, 16, 4096);
+	char text[WINDOW_REPORT_TEXT_MAX];
+	struct report report;
+
+	send_packet(table, "2001:db8::1", "2001:db8::2", 108, T0, &report);
+	send_packet(table, "2001:db8::2", "2001:db8::1", 1208, T0 + 5 * MS, &report);
+	CU_ASSERT_EQUAL(send_packet(table, "2001:db8::1", "2001:db8::2", 108, T0 + 33 * MS, &report),
+			1);
+	format(&report, text);
+	CU_ASSERT_STRING_EQUAL(text, "[\"2001:db8::1\",0,\"2001:db8::2\",0,"
+				     "[1,100,0,0,0],[1,1200,0,5000,5000]]");
+	window_table_free(table);
+}
+
+/* ---- Exact mode ---- */
+
+/* A plain double reference: each window's values kept, mean then variance. */
+struct reference_direction {
+	double sizes[4096], iats[4096];
+	unsigned int count;
+	uint64_t last_time;
+};
+
+struct reference_flow {
+	const char *up, *down;
+	uint64_t end, last_seen;
+	bool alive;
+	struct reference_direction directions[2];
+};
+
+static void reference_stats(const struct reference_direction *d, double out[5])
+{
+	double size_mean = 0, iat_mean = 0, size_var = 0, iat_var = 0;
+
+	memset(out, 0, 5 * sizeof(double));
+	if (d->count == 0)
+		return;
+	for (unsigned int i = 0; i < d->count; i++)
+		size_mean += d->sizes[i], iat_mean += d->iats[i];
+	size_mean /= d->count, iat_mean /= d->count;
+	for (unsigned int i = 0; i < d->count; i++) {
+		size_var += (d->sizes[i] - size_mean) * (d->sizes[i] - size_mean);
+		iat_var += (d->iats[i] - iat_mean) * (d->iats[i] - iat_mean);
+	}
+	out[STAT_COUNT] = d->count;
+	out[STAT_SIZE_MEAN] = size_mean - 8;
+	out[STAT_SIZE_VAR] = size_var / d->count;
+	out[STAT_IAT_MEAN] = iat_mean;
+	out[STAT_IAT_VAR] = iat_var / d->count;
+}
+
+static void reference_emit(struct reference_flow *flow, struct report *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->src = address(flow->up);
+	out->dst = address(flow->down);
+	reference_stats(&flow->directions[0], out->up);
+	reference_stats(&flow->directions[1], out->down);
+	flow->directions[0].count = flow->directions[1].count = 0;
+}
+
+static bool close_enough(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+static void assert_same_window(const struct report *got, const struct report *expected)
+{
+	CU_ASSERT_EQUAL(memcmp(&got->src, &expected->src, sizeof(got->src)), 0);
+	CU_ASSERT_EQUAL(memcmp(&got->dst, &expected->dst, sizeof(got->dst)), 0);
+	for (int s = 0; s < STAT_COUNT_OF_STATS; s++) {
+		CU_ASSERT_TRUE(close_enough(got->up[s], expected->up[s]));
+		CU_ASSERT_TRUE(close_enough(got->down[s], expected->down[s]));
+	}
+}
+
+/*
+ * Random traffic of 6 conversations, gaps of up to 3 s (so some go idle),
+ * every window of exact mode against the reference, in order, then the
+ * flush at the end, least recently seen first.
+ */
+static void test_exact_against_double_reference(void)
+{
+	static const char *const ends[6][2] = {
+		{"10.0.0.1", "10.0.0.2"}, {"10.0.0.3", "10.0.0.4"}, {"10.0.0.5", "10.0.0.6"},
+		{"10.0.0.7", "10.0.0.8"}, {"2001:db8::1", "2001:db8::2"}, {"10.0.0.9", "10.0.0.10"},
+	};
+	static struct reference_flow flows[6];
+	struct window_table *table = make_table(WINDOW_STATS_EXACT, 16, 0);
+	struct report got, expected, flushed[8];
+	uint64_t state = 99, time = T0;
+	unsigned int compared = 0, idle_ends = 0;
+
+	memset(flows, 0, sizeof(flows));
+	for (int i = 0; i < 20000; i++) {
+		int c = (int)(splitmix64_next(&state) % 6), side = (int)(splitmix64_next(&state) % 2);
+		uint32_t size = 20 + (uint32_t)(splitmix64_next(&state) % 1480);
+		struct reference_flow *flow = &flows[c];
+		bool closes = false;
+		int written;
+
+		time += splitmix64_next(&state) % 100 == 0 ? splitmix64_next(&state) % (3 * SECOND)
+							    : splitmix64_next(&state) % (4 * MS);
+		if (flow->alive && flow->last_seen + 2 * SECOND <= time) {
+			reference_emit(flow, &expected);
+			flow->alive = false, closes = true, idle_ends++;
+		}
+		if (!flow->alive) {
+			flow->alive = true;
+			flow->up = ends[c][side], flow->down = ends[c][!side];
+			flow->end = time + 33 * MS;
+			flow->directions[0].last_time = flow->directions[1].last_time = time;
+		} else if (time >= flow->end) {
+			reference_emit(flow, &expected);
+			closes = true;
+			flow->end = time + 33 * MS;
+		}
+		{
+			struct reference_direction *d =
+				&flow->directions[strcmp(ends[c][side], flow->up) == 0 ? 0 : 1];
+
+			d->sizes[d->count] = size;
+			d->iats[d->count++] = (double)(time - d->last_time);
+			d->last_time = time;
+			flow->last_seen = time;
+		}
+		written = send_packet(table, ends[c][side], ends[c][!side], size, time, &got);
+		CU_ASSERT_EQUAL_FATAL(written, closes ? 1 : 0);
+		if (written == 1) {
+			assert_same_window(&got, &expected);
+			compared++;
+		}
+	}
+	/* The flush: every pending window, the least recently seen first. */
+	for (;;) {
+		unsigned int count = window_table_expire(table, UINT64_MAX, flushed, 8);
+		int oldest;
+
+		if (count == 0)
+			break;
+		for (unsigned int r = 0; r < count; r++) {
+			oldest = -1;
+			for (int c = 0; c < 6; c++)
+				if (flows[c].alive &&
+				    (oldest < 0 || flows[c].last_seen < flows[oldest].last_seen))
+					oldest = c;
+			CU_ASSERT_FATAL(oldest >= 0);
+			reference_emit(&flows[oldest], &expected);
+			flows[oldest].alive = false;
+			assert_same_window(&flushed[r], &expected);
+			compared++;
+		}
+	}
+	for (int c = 0; c < 6; c++)
+		CU_ASSERT_FALSE(flows[c].alive);
+	CU_ASSERT_TRUE(idle_ends > 10);
+	CU_ASSERT_TRUE(compared > 1000);
+	window_table_free(table);
+}
+
+/* Exact mode keeps the seconds of an IAT and never loses the last window. */
+static void test_exact_idle_and_seconds(void)
+{
+	struct window_table *table = make_table(WINDOW_STATS_EXACT, 2, 0);
+	struct window_counters counters;
+	struct report reports[4];
+
+	send_packet(table, "10.0.0.1", "10.0.0.2", 108, T0, reports);
+	CU_ASSERT_EQUAL(send_packet(table, "10.0.0.1", "10.0.0.2", 108, T0 + 1250 * MS, reports),
+			1);
+	send_packet(table, "10.0.0.1", "10.0.0.2", 208, T0 + 1260 * MS, reports);
+	/* Idle 1.999 s: nothing; 2 s: the pending window, IATs 1.25 s and 10 ms. */
+	CU_ASSERT_EQUAL(window_table_expire(table, (T0 + 3259 * MS) * 1000, reports, 4), 0);
+	CU_ASSERT_EQUAL(window_table_expire(table, (T0 + 3260 * MS) * 1000, reports, 4), 1);
+	CU_ASSERT_EQUAL(reports[0].up[STAT_COUNT], 2);
+	CU_ASSERT_EQUAL(reports[0].up[STAT_SIZE_MEAN], 150);
+	CU_ASSERT_EQUAL(reports[0].up[STAT_SIZE_VAR], 2500);
+	CU_ASSERT_EQUAL(reports[0].up[STAT_IAT_MEAN], 630000);
+	CU_ASSERT_EQUAL(reports[0].up[STAT_IAT_VAR], 620000.0 * 620000.0);
+	window_table_get_counters(table, &counters);
+	CU_ASSERT_EQUAL(counters.flows_purged, 1);
+	CU_ASSERT_EQUAL(counters.windows_idle, 1);
+	CU_ASSERT_EQUAL(counters.flows_active, 0);
+
+	/* A full table (2): a third conversation evicts the least recently seen, emitting it. */
+	send_packet(table, "10.0.0.1", "10.0.0.2", 100, T0 + 10 * SECOND, reports);
+	send_packet(table, "10.0.0.3", "10.0.0.4", 100, T0 + 10 * SECOND + 1, reports);
+	CU_ASSERT_EQUAL(send_packet(table, "10.0.0.5", "10.0.0.6", 100, T0 + 10 * SECOND + 2,
+				    reports),
+			1);
+	CU_ASSERT_TRUE(same_address(&reports[0].src, "10.0.0.1"));
+	CU_ASSERT_EQUAL(reports[0].up[STAT_COUNT], 1);
+	window_table_get_counters(table, &counters);
+	CU_ASSERT_EQUAL(counters.flows_evicted, 1);
+	/* A clock going backwards gives an IAT of 0, not a huge one. */
+	send_packet(table, "10.0.0.5", "10.0.0.6", 100, T0 + 10 * SECOND - 5 * MS, reports);
+	CU_ASSERT_EQUAL(send_packet(table, "10.0.0.5", "10.0.0.6", 100, T0 + 11 * SECOND, reports),
+			1);
+	CU_ASSERT_EQUAL(reports[0].up[STAT_COUNT], 2);
+	CU_ASSERT_EQUAL(reports[0].up[STAT_IAT_MEAN], 0);
+	window_table_free(table);
+}
+
+/* 2^24 packets in one direction of one window (a clock standing still): split, counted. */
+static void test_window_split_at_bound(void)
+{
+	struct window_table *table = make_table(WINDOW_STATS_EXACT, 2, 0);
+	struct window_packet packet = packet_at("10.0.0.1", "10.0.0.2", 100, T0);
+	struct window_counters counters;
+	struct report report;
+	int written = 0;
+
+	for (uint32_t i = 0; i <= WINDOW_DIRECTION_PACKETS_MAX; i++)
+		written += window_table_account(table, &packet, &report);
+	CU_ASSERT_EQUAL(written, 1);
+	CU_ASSERT_EQUAL(report.up[STAT_COUNT], WINDOW_DIRECTION_PACKETS_MAX);
+	CU_ASSERT_EQUAL(report.up[STAT_SIZE_MEAN], 92);
+	CU_ASSERT_EQUAL(report.up[STAT_SIZE_VAR], 0);
+	window_table_get_counters(table, &counters);
+	CU_ASSERT_EQUAL(counters.windows_split, 1);
+	window_table_free(table);
+}
+
+/* ---- Text ---- */
+
+static void test_format(void)
+{
+	struct report report = {.src = address("192.0.2.33"), .dst = address("198.51.100.20")};
+	char text[WINDOW_REPORT_TEXT_MAX];
+
+	report.up[STAT_COUNT] = 37;
+	report.up[STAT_SIZE_MEAN] = 1234.5677f;
+	report.up[STAT_SIZE_VAR] = 98765.43f;
+	report.up[STAT_IAT_MEAN] = 876.54321f;
+	report.up[STAT_IAT_VAR] = 3.0517578e10f;
+	format(&report, text);
+	CU_ASSERT_STRING_EQUAL(text, "[\"192.0.2.33\",0,\"198.51.100.20\",0,"
+				     "[37,1234.5677,98765.43,876.54321,3.0517578e+10],[0,0,0,0,0]]");
+	CU_ASSERT_EQUAL(window_report_format(&report, text, 20), -ENOSPC);
+}
+
+/* The %.8g text of value, parsed as report mode parses it. */
+static double parsed_back(double value)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "%.8g", value);
+	return strtod(text, NULL);
+}
+
+static float random_float(uint64_t *state)
+{
+	uint64_t pick = splitmix64_next(state);
+	uint32_t bits;
+	float value;
+
+	switch (pick % 4) {
+	case 0: /* any positive finite float */
+		bits = (uint32_t)(splitmix64_next(state) % 0x7f800000u);
+		memcpy(&value, &bits, sizeof(value));
+		return value;
+	case 1: /* sizes and means */
+		return (float)(splitmix64_unit(state) * 1500);
+	case 2: /* variances */
+		return (float)(splitmix64_unit(state) * 1e12);
+	default: /* near powers of two and ten, where 8 digits are tightest */
+		return nextafterf((float)ldexp(1.0, (int)(pick >> 8) % 40),
+				  (pick >> 16) & 1 ? 0.0f : INFINITY) *
+		       ((pick >> 20) & 1 ? 1.0f : 1.0009765625f);
+	}
+}
+
+/* window_round_trip_8g equals snprintf + strtod on a million random floats and doubles. */
+static void test_round_trip_random(void)
+{
+	uint64_t state = 2026;
+	unsigned int mismatches = 0, unchanged = 0;
+
+	for (int i = 0; i < 1000000; i++) {
+		double value = random_float(&state);
+		double expected = parsed_back(value), got = window_round_trip_8g(value);
+
+		mismatches += memcmp(&expected, &got, sizeof(got)) != 0;
+		unchanged += (float)expected == (float)value;
+		/* Exact mode's values are doubles. */
+		value = splitmix64_unit(&state) * pow(10, (double)(splitmix64_next(&state) % 30) - 10);
+		expected = parsed_back(value), got = window_round_trip_8g(value);
+		mismatches += memcmp(&expected, &got, sizeof(got)) != 0;
+	}
+	CU_ASSERT_EQUAL(mismatches, 0);
+	printf("\n      random floats whose %%.8g text reads back as another float: %u of 1000000 ",
+	       1000000 - unchanged);
+	CU_ASSERT_TRUE(unchanged < 1000000); /* else the conversion would not be needed */
+	CU_ASSERT_EQUAL(window_round_trip_8g(0.0), 0.0);
+	CU_ASSERT_EQUAL(window_round_trip_8g(1023.9999f), parsed_back(1023.9999f));
+}
+
+/*
+ * Random float32 windows: features built after window_report_as_text_values
+ * are report mode's (text, report_parse, features_build) bit for bit; built
+ * from the floats directly they are not always.
+ */
+static void test_features_parity_random(void)
+{
+	static const struct prefix_list no_lan;
+	uint64_t state = 11;
+	unsigned int converted_differ = 0, direct_differ = 0;
+
+	for (int i = 0; i < 200000; i++) {
+		struct report window = {.src = address("192.168.1.2"), .dst = address("203.0.113.1")};
+		struct report parsed, converted;
+		struct features from_text, from_conversion, direct;
+		struct ip_pair pair;
+		char text[WINDOW_REPORT_TEXT_MAX];
+		int length;
+
+		for (int s = 0; s < STAT_COUNT_OF_STATS; s++) {
+			window.up[s] = random_float(&state);
+			window.down[s] = random_float(&state);
+		}
+		window.up[STAT_COUNT] = (double)(1 + splitmix64_next(&state) % 300);
+		window.down[STAT_COUNT] = (double)(splitmix64_next(&state) % 300);
+		length = window_report_format(&window, text, sizeof(text));
+		CU_ASSERT_FATAL(length > 0);
+		CU_ASSERT_EQUAL_FATAL(report_parse(text, (size_t)length, &parsed), DROP_NONE);
+		converted = window;
+		window_report_as_text_values(&converted);
+		features_build(&parsed, &no_lan, &pair, &from_text);
+		features_build(&converted, &no_lan, &pair, &from_conversion);
+		features_build(&window, &no_lan, &pair, &direct);
+		converted_differ += memcmp(&from_text, &from_conversion, sizeof(from_text)) != 0;
+		direct_differ += memcmp(&from_text, &direct, sizeof(direct)) != 0;
+	}
+	printf("\n      random windows, features differing from report mode's: "
+	       "converted %u, float values directly %u of 200000 ",
+	       converted_differ, direct_differ);
+	CU_ASSERT_EQUAL(converted_differ, 0);
+	CU_ASSERT_TRUE(direct_differ > 0);
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
@@ -575,6 +1116,18 @@ int main(void)
 		{"a million conversations through 1000 places", test_max_flows_pressure},
 		{"value pool exhausted: counted, no crash", test_value_pool_exhausted},
 		{"create refuses bad configurations", test_create_refuses},
+		{"frame: IPv4 UDP, options, the length field as size", test_frame_ipv4},
+		{"frame: first fragment counts, later ones refused", test_frame_fragments},
+		{"frame: cut after the UDP header counts (snap 82)", test_frame_truncated},
+		{"frame: 802.1Q and QinQ tracked, 3 tags refused", test_frame_vlan_qinq},
+		{"frame: IPv6 UDP tracked; not UDP, not IP refused", test_frame_ipv6_and_others},
+		{"IPv6 conversation makes windows", test_ipv6_conversation},
+		{"exact mode against a double reference", test_exact_against_double_reference},
+		{"exact mode: seconds kept, idle end, eviction emits", test_exact_idle_and_seconds},
+		{"2^24 packets in one direction: window split", test_window_split_at_bound},
+		{"the probe's text, %.8g and exponent form", test_format},
+		{"round trip of %.8g equals snprintf + strtod", test_round_trip_random},
+		{"features parity with report mode, random windows", test_features_parity_random},
 	};
 
 	return unit_run_suite("window", NULL, NULL, tests, UNIT_COUNT(tests));
