@@ -30,8 +30,16 @@
 /* Every chunk is numbered in 32 bits: at most 2^32 - 2 of them. */
 #define WINDOW_MAX_WINDOW_PACKETS (UINT32_MAX - WINDOW_CHUNK_VALUES)
 
+/*
+ * How many packets ahead window_table_account_burst fetches each flow, and
+ * what the update touches beyond it (LRU neighbours, value chunks).
+ */
+#define PREFETCH_FLOW_AHEAD 8
+#define PREFETCH_LINKS_AHEAD 4
+
 enum { DIRECTION_UP, DIRECTION_DOWN };
 
+/* 192 bytes: the line the lookup reads, then one line per direction. */
 struct window_flow {
 	uint32_t lru_prev;    /* more recently seen neighbour, FLOW_NONE at the head */
 	uint32_t lru_next;    /* less recently seen neighbour; the free list's link */
@@ -42,7 +50,9 @@ struct window_flow {
 	uint64_t end_us;       /* the current window ends here: first packet + 33 ms */
 	uint64_t last_seen_us; /* latest packet time of either direction */
 	struct window_direction directions[2];
-};
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct window_flow) == 192, "window_flow layout");
 
 struct index_slot {
 	uint32_t hash;
@@ -105,8 +115,8 @@ struct window_table *window_table_create(const struct window_config *config, uin
 		return NULL;
 	}
 	table->memory = sizeof(*table);
-	table->flows = table_alloc((size_t)config->max_flows * sizeof(struct window_flow),
-				   &table->memory);
+	table->flows =
+		table_alloc((size_t)config->max_flows * sizeof(struct window_flow), &table->memory);
 	table->index = table_alloc((size_t)index_size * sizeof(struct index_slot), &table->memory);
 	table->chunks = table_alloc((size_t)chunk_count * sizeof(struct window_value_chunk),
 				    &table->memory);
@@ -176,7 +186,8 @@ static uint32_t flow_find(const struct window_table *table, const struct window_
 		flow = &table->flows[s->flow];
 		if ((same_address(&flow->up, &packet->src) &&
 		     same_address(&flow->down, &packet->dst)) ||
-		    (same_address(&flow->up, &packet->dst) && same_address(&flow->down, &packet->src)))
+		    (same_address(&flow->up, &packet->dst) &&
+		     same_address(&flow->down, &packet->src)))
 			return s->flow;
 	}
 }
@@ -261,7 +272,7 @@ static void direction_reset(struct window_table *table, struct window_direction 
 	direction->iat_square_sum = 0;
 	direction->count = direction->last_iat = 0;
 	direction->first_chunk = direction->last_chunk = WINDOW_CHUNK_NONE;
-	direction->values_lost = false;
+	direction->values_lost = 0;
 }
 
 /* Keeps a packet's values for the float32 variance, or marks them lost. */
@@ -279,7 +290,7 @@ static void direction_keep_values(struct window_table *table, struct window_dire
 		uint32_t fresh = table->free_chunk;
 
 		if (fresh == WINDOW_CHUNK_NONE) {
-			direction->values_lost = true;
+			direction->values_lost = 1;
 			table->counters.packets_beyond_pool++;
 			return;
 		}
@@ -447,8 +458,8 @@ static int flow_create(struct window_table *table, const struct window_packet *p
  */
 static void probe_purge_clock(struct window_table *table, uint64_t time_us)
 {
-	if (table->purged_once && (int64_t)(time_us - table->last_purge_us) <
-					  (int64_t)WINDOW_PURGE_INTERVAL_US)
+	if (table->purged_once &&
+	    (int64_t)(time_us - table->last_purge_us) < (int64_t)WINDOW_PURGE_INTERVAL_US)
 		return;
 	table->purged_once = true;
 	table->purge_epoch++;
@@ -456,12 +467,18 @@ static void probe_purge_clock(struct window_table *table, uint64_t time_us)
 	table->counters.purges++;
 }
 
-int window_table_account(struct window_table *table, const struct window_packet *packet,
-			 struct report *out)
+static inline uint32_t packet_hash(const struct window_table *table,
+				   const struct window_packet *packet)
 {
 	struct ip_pair pair = {.ip1 = packet->src, .ip2 = packet->dst};
+
+	return ip_pair_hash(&pair, table->hash_seed);
+}
+
+static int account_hashed(struct window_table *table, const struct window_packet *packet,
+			  uint32_t hash, struct report *out)
+{
 	uint64_t time_us = packet->time_ns / NANOSECONDS_PER_MICROSECOND; /* as libpcap truncates */
-	uint32_t hash = ip_pair_hash(&pair, table->hash_seed);
 	uint32_t id = flow_find(table, packet, hash);
 	struct window_flow *flow;
 	int written = 0;
@@ -493,6 +510,88 @@ int window_table_account(struct window_table *table, const struct window_packet 
 	}
 	if (table->mode == WINDOW_STATS_PROBE)
 		probe_purge_clock(table, time_us);
+	return written;
+}
+
+int window_table_account(struct window_table *table, const struct window_packet *packet,
+			 struct report *out)
+{
+	return account_hashed(table, packet, packet_hash(table, packet), out);
+}
+
+/*
+ * The flow a hash most likely names: the one in its home slot, if the slot
+ * holds that hash.  Only a hint for prefetching (the lookup decides).
+ */
+static inline const struct window_flow *guess_flow(const struct window_table *table, uint32_t hash)
+{
+	const struct index_slot *slot = &table->index[hash & table->index_mask];
+
+	if (slot->flow == FLOW_NONE || slot->hash != hash)
+		return NULL;
+	return &table->flows[slot->flow];
+}
+
+static inline __attribute__((always_inline)) void prefetch_flow(const struct window_table *table,
+								uint32_t hash)
+{
+	const struct window_flow *flow = guess_flow(table, hash);
+
+	if (flow == NULL)
+		return;
+	__builtin_prefetch(flow, 1);
+	__builtin_prefetch(&flow->directions[DIRECTION_UP], 1);
+	__builtin_prefetch(&flow->directions[DIRECTION_DOWN], 1);
+}
+
+/* What the update touches beyond the flow: its LRU neighbours and its last value chunks. */
+static inline __attribute__((always_inline)) void prefetch_links(const struct window_table *table,
+								 uint32_t hash)
+{
+	const struct window_flow *flow = guess_flow(table, hash);
+
+	if (flow == NULL)
+		return;
+	if (flow->lru_prev != FLOW_NONE)
+		__builtin_prefetch(&table->flows[flow->lru_prev], 1);
+	if (flow->lru_next != FLOW_NONE)
+		__builtin_prefetch(&table->flows[flow->lru_next], 1);
+	for (int side = DIRECTION_UP; side <= DIRECTION_DOWN; side++)
+		if (flow->directions[side].last_chunk != WINDOW_CHUNK_NONE)
+			__builtin_prefetch(&table->chunks[flow->directions[side].last_chunk], 1);
+}
+
+unsigned int window_table_account_burst(struct window_table *table,
+					const struct window_packet *packets, unsigned int count,
+					struct report *reports)
+{
+	uint32_t hashes[WINDOW_BURST_MAX];
+	unsigned int written = 0;
+
+	for (unsigned int start = 0; start < count; start += WINDOW_BURST_MAX) {
+		const struct window_packet *burst = &packets[start];
+		unsigned int n =
+			count - start < WINDOW_BURST_MAX ? count - start : WINDOW_BURST_MAX;
+
+		/* Three stages, each a few packets ahead of the next: index slots, flows, the rest.
+		 */
+		for (unsigned int i = 0; i < n; i++) {
+			hashes[i] = packet_hash(table, &burst[i]);
+			__builtin_prefetch(&table->index[hashes[i] & table->index_mask]);
+		}
+		for (unsigned int i = 0; i < n && i < PREFETCH_FLOW_AHEAD; i++)
+			prefetch_flow(table, hashes[i]);
+		for (unsigned int i = 0; i < n && i < PREFETCH_LINKS_AHEAD; i++)
+			prefetch_links(table, hashes[i]);
+		for (unsigned int i = 0; i < n; i++) {
+			if (i + PREFETCH_FLOW_AHEAD < n)
+				prefetch_flow(table, hashes[i + PREFETCH_FLOW_AHEAD]);
+			if (i + PREFETCH_LINKS_AHEAD < n)
+				prefetch_links(table, hashes[i + PREFETCH_LINKS_AHEAD]);
+			written += (unsigned int)account_hashed(table, &burst[i], hashes[i],
+								&reports[written]);
+		}
+	}
 	return written;
 }
 

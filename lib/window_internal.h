@@ -32,17 +32,20 @@ _Static_assert(sizeof(struct window_value_chunk) == 64, "one chunk, one cache li
  * iat_square_sum < 2^88.
  */
 struct window_direction {
+	unsigned __int128 iat_square_sum;
 	uint64_t last_time_us; /* time of this direction's latest packet: the IAT origin */
 	uint64_t size_sum;
 	uint64_t iat_sum;
 	uint64_t size_square_sum;
-	unsigned __int128 iat_square_sum;
-	uint32_t count;
-	uint32_t last_iat;    /* the probe's IAT variance bug reads the last one only */
-	uint32_t first_chunk; /* probe mode: the values, WINDOW_CHUNK_NONE when none */
+	uint32_t count : 25;	  /* at most WINDOW_DIRECTION_PACKETS_MAX */
+	uint32_t values_lost : 1; /* the pool ran out during this window */
+	uint32_t last_iat;	  /* the probe's IAT variance bug reads the last one only */
+	uint32_t first_chunk;	  /* probe mode: the values, WINDOW_CHUNK_NONE when none */
 	uint32_t last_chunk;
-	bool values_lost; /* the pool ran out during this window */
 };
+
+_Static_assert(sizeof(struct window_direction) == 64, "one direction, one cache line");
+_Static_assert(WINDOW_DIRECTION_PACKETS_MAX < (1u << 25), "count fits its bits");
 
 /*
  * One direction's five statistics, as the report carries them (count, size
@@ -51,8 +54,7 @@ struct window_direction {
  */
 void window_stats_probe(const struct window_direction *direction,
 			const struct window_value_chunk *chunks, double out[STAT_COUNT_OF_STATS]);
-void window_stats_exact(const struct window_direction *direction,
-			double out[STAT_COUNT_OF_STATS]);
+void window_stats_exact(const struct window_direction *direction, double out[STAT_COUNT_OF_STATS]);
 
 /* Population variance from exact sums: (n * sum(x^2) - sum(x)^2) / n^2. */
 double window_exact_variance(uint64_t count, uint64_t sum, unsigned __int128 square_sum);

@@ -127,7 +127,8 @@ void window_stats_probe(const struct window_direction *direction,
 double window_exact_variance(uint64_t count, uint64_t sum, unsigned __int128 square_sum)
 {
 	/* Never negative (Cauchy-Schwarz); below 2^112 with the bounds of window_internal.h. */
-	unsigned __int128 spread = (unsigned __int128)count * square_sum - (unsigned __int128)sum * sum;
+	unsigned __int128 spread =
+		(unsigned __int128)count * square_sum - (unsigned __int128)sum * sum;
 
 	/* One rounding to double, then a division by an exact n^2 (n <= 2^24). */
 	return (double)spread / ((double)count * (double)count);

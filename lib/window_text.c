@@ -42,9 +42,9 @@ int window_report_format(const struct report *report, char *buf, size_t size)
 			  "[\"%s\",%" PRIu16 ",\"%s\",%" PRIu16 ",[%" PRIu64
 			  ",%.8g,%.8g,%.8g,%.8g],[%" PRIu64 ",%.8g,%.8g,%.8g,%.8g]]",
 			  src, report->src_port, dst, report->dst_port, (uint64_t)up[STAT_COUNT],
-			  up[STAT_SIZE_MEAN], up[STAT_SIZE_VAR], up[STAT_IAT_MEAN], up[STAT_IAT_VAR],
-			  (uint64_t)down[STAT_COUNT], down[STAT_SIZE_MEAN], down[STAT_SIZE_VAR],
-			  down[STAT_IAT_MEAN], down[STAT_IAT_VAR]);
+			  up[STAT_SIZE_MEAN], up[STAT_SIZE_VAR], up[STAT_IAT_MEAN],
+			  up[STAT_IAT_VAR], (uint64_t)down[STAT_COUNT], down[STAT_SIZE_MEAN],
+			  down[STAT_SIZE_VAR], down[STAT_IAT_MEAN], down[STAT_IAT_VAR]);
 	if (length < 0 || (size_t)length >= size)
 		return -ENOSPC;
 	return length;

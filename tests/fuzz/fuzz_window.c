@@ -115,8 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 	}
-	for (unsigned int count; (count = window_table_expire(exact, UINT64_MAX, reports,
-							      MAX_FLOWS + 1)) > 0;)
+	for (unsigned int count;
+	     (count = window_table_expire(exact, UINT64_MAX, reports, MAX_FLOWS + 1)) > 0;)
 		for (unsigned int r = 0; r < count; r++) {
 			check_report(&reports[r]);
 			in_windows += counted_packets(&reports[r]);

@@ -28,8 +28,8 @@
 
 struct feature_check {
 	unsigned long windows;
-	unsigned long direct_differ;	 /* features from the float values != report mode's */
-	unsigned long direct_values;	 /* values differing, of 12 per window */
+	unsigned long direct_differ; /* features from the float values != report mode's */
+	unsigned long direct_values; /* values differing, of 12 per window */
 	unsigned long direct_by_feature[FEATURE_COUNT];
 	unsigned long round_trip_differ; /* window_report_as_text_values != report mode's */
 	unsigned long unparsed;
@@ -144,8 +144,8 @@ int main(int argc, char **argv)
 		struct window_packet packet;
 		uint64_t time_ns = (uint64_t)header->ts.tv_sec * 1000000000u +
 				   (uint64_t)header->ts.tv_usec * 1000u;
-		enum drop_reason reason =
-			window_packet_from_frame(frame, header->caplen, header->len, time_ns, &packet);
+		enum drop_reason reason = window_packet_from_frame(frame, header->caplen,
+								   header->len, time_ns, &packet);
 
 		frames++;
 		if (reason != DROP_NONE) {
@@ -175,7 +175,8 @@ int main(int argc, char **argv)
 		(unsigned long)counters.windows_inexact);
 	for (int r = 1; r < DROP_REASON_COUNT; r++)
 		if (drops[r] != 0)
-			fprintf(stderr, "  %s %lu\n", drop_reason_name((enum drop_reason)r), drops[r]);
+			fprintf(stderr, "  %s %lu\n", drop_reason_name((enum drop_reason)r),
+				drops[r]);
 	if (checking) {
 		printf("direct_by_feature");
 		for (int f = 0; f < FEATURE_COUNT; f++)

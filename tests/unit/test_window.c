@@ -105,15 +105,15 @@ static void test_worked_values(void)
 	CU_ASSERT_EQUAL(report.up[STAT_IAT_MEAN], 6250);
 	CU_ASSERT_EQUAL(report.up[STAT_IAT_VAR], 19534376);
 	format(&report, text);
-	CU_ASSERT_STRING_EQUAL(text,
-			       "[\"10.0.0.1\",0,\"10.0.0.2\",0,[2,92,0,6250,19534376],[0,0,0,0,0]]");
+	CU_ASSERT_STRING_EQUAL(
+		text, "[\"10.0.0.1\",0,\"10.0.0.2\",0,[2,92,0,6250,19534376],[0,0,0,0,0]]");
 
 	/* n = 25, IATs [0, 1000 x 24]: the bug gives 38438.398 instead of 38400. */
 	report = window_of(WINDOW_STATS_PROBE, 25, 1000, 100);
 	CU_ASSERT_EQUAL(report.up[STAT_IAT_MEAN], 960);
 	format(&report, text);
-	CU_ASSERT_STRING_EQUAL(text,
-			       "[\"10.0.0.1\",0,\"10.0.0.2\",0,[25,92,0,960,38438.398],[0,0,0,0,0]]");
+	CU_ASSERT_STRING_EQUAL(
+		text, "[\"10.0.0.1\",0,\"10.0.0.2\",0,[25,92,0,960,38438.398],[0,0,0,0,0]]");
 
 	/* n = 48, IATs [0, 600 x 47]: a multiple of 24, no scalar tail, right: 7343.75. */
 	report = window_of(WINDOW_STATS_PROBE, 48, 600, 100);
@@ -215,9 +215,9 @@ static void test_float32_against_transcription(void)
 			sizes[i] = 40 + (uint32_t)(splitmix64_next(&state) % 1460);
 			iats[i] = (uint32_t)((time - previous) % SECOND);
 			previous = time;
-			CU_ASSERT_EQUAL(send_packet(table, "10.0.0.1", "10.0.0.2", sizes[i], time,
-						    &report),
-					i == 0 ? 1 : 0);
+			CU_ASSERT_EQUAL(
+				send_packet(table, "10.0.0.1", "10.0.0.2", sizes[i], time, &report),
+				i == 0 ? 1 : 0);
 		}
 		CU_ASSERT_EQUAL(send_packet(table, "10.0.0.1", "10.0.0.2", 60,
 					    T0 + 5 * SECOND + 33 * MS, &report),
@@ -494,8 +494,8 @@ static void test_max_flows_pressure(void)
 		written += (unsigned int)window_table_account(table, &packet, &report);
 		/* The newest pairs stay: the previous one answers and closes its window. */
 		if (i > 0 && i % 1000 == 0) {
-			v4[0] = 172, v4[1] = (uint8_t)((i - 1) >> 16), v4[2] = (uint8_t)((i - 1) >> 8),
-			v4[3] = (uint8_t)(i - 1);
+			v4[0] = 172, v4[1] = (uint8_t)((i - 1) >> 16),
+			v4[2] = (uint8_t)((i - 1) >> 8), v4[3] = (uint8_t)(i - 1);
 			ip_from_v4(&packet.src, v4);
 			v4[0] = 10;
 			ip_from_v4(&packet.dst, v4);
@@ -557,7 +557,7 @@ static void test_create_refuses(void)
 /* ---- The frame parser ---- */
 
 struct frame_spec {
-	int tags;		 /* 0, 1, 2 (QinQ) or 3 */
+	int tags; /* 0, 1, 2 (QinQ) or 3 */
 	bool ipv6;
 	uint16_t fragment_field; /* IPv4 flags + offset; IPv6: a fragment header's offset field */
 	bool ipv6_fragment_header;
@@ -761,8 +761,8 @@ static void test_ipv6_conversation(void)
 
 	send_packet(table, "2001:db8::1", "2001:db8::2", 108, T0, &report);
 	send_packet(table, "2001:db8::2", "2001:db8::1", 1208, T0 + 5 * MS, &report);
-	CU_ASSERT_EQUAL(send_packet(table, "2001:db8::1", "2001:db8::2", 108, T0 + 33 * MS, &report),
-			1);
+	CU_ASSERT_EQUAL(
+		send_packet(table, "2001:db8::1", "2001:db8::2", 108, T0 + 33 * MS, &report), 1);
 	format(&report, text);
 	CU_ASSERT_STRING_EQUAL(text, "[\"2001:db8::1\",0,\"2001:db8::2\",0,"
 				     "[1,100,0,0,0],[1,1200,0,5000,5000]]");
@@ -839,7 +839,7 @@ static void assert_same_window(const struct report *got, const struct report *ex
 static void test_exact_against_double_reference(void)
 {
 	static const char *const ends[6][2] = {
-		{"10.0.0.1", "10.0.0.2"}, {"10.0.0.3", "10.0.0.4"}, {"10.0.0.5", "10.0.0.6"},
+		{"10.0.0.1", "10.0.0.2"}, {"10.0.0.3", "10.0.0.4"},	  {"10.0.0.5", "10.0.0.6"},
 		{"10.0.0.7", "10.0.0.8"}, {"2001:db8::1", "2001:db8::2"}, {"10.0.0.9", "10.0.0.10"},
 	};
 	static struct reference_flow flows[6];
@@ -850,14 +850,15 @@ static void test_exact_against_double_reference(void)
 
 	memset(flows, 0, sizeof(flows));
 	for (int i = 0; i < 20000; i++) {
-		int c = (int)(splitmix64_next(&state) % 6), side = (int)(splitmix64_next(&state) % 2);
+		int c = (int)(splitmix64_next(&state) % 6),
+		    side = (int)(splitmix64_next(&state) % 2);
 		uint32_t size = 20 + (uint32_t)(splitmix64_next(&state) % 1480);
 		struct reference_flow *flow = &flows[c];
 		bool closes = false;
 		int written;
 
 		time += splitmix64_next(&state) % 100 == 0 ? splitmix64_next(&state) % (3 * SECOND)
-							    : splitmix64_next(&state) % (4 * MS);
+							   : splitmix64_next(&state) % (4 * MS);
 		if (flow->alive && flow->last_seen + 2 * SECOND <= time) {
 			reference_emit(flow, &expected);
 			flow->alive = false, closes = true, idle_ends++;
@@ -942,9 +943,8 @@ static void test_exact_idle_and_seconds(void)
 	/* A full table (2): a third conversation evicts the least recently seen, emitting it. */
 	send_packet(table, "10.0.0.1", "10.0.0.2", 100, T0 + 10 * SECOND, reports);
 	send_packet(table, "10.0.0.3", "10.0.0.4", 100, T0 + 10 * SECOND + 1, reports);
-	CU_ASSERT_EQUAL(send_packet(table, "10.0.0.5", "10.0.0.6", 100, T0 + 10 * SECOND + 2,
-				    reports),
-			1);
+	CU_ASSERT_EQUAL(
+		send_packet(table, "10.0.0.5", "10.0.0.6", 100, T0 + 10 * SECOND + 2, reports), 1);
 	CU_ASSERT_TRUE(same_address(&reports[0].src, "10.0.0.1"));
 	CU_ASSERT_EQUAL(reports[0].up[STAT_COUNT], 1);
 	window_table_get_counters(table, &counters);
@@ -978,6 +978,52 @@ static void test_window_split_at_bound(void)
 	window_table_free(table);
 }
 
+/*
+ * The burst path gives what one packet at a time gives, report for report,
+ * in both modes, on random traffic over a table small enough to evict.
+ */
+static void test_burst_same_as_single(void)
+{
+	for (int mode = WINDOW_STATS_PROBE; mode <= WINDOW_STATS_EXACT; mode++) {
+		struct window_table *one = make_table((enum window_stats_mode)mode, 64, 2000);
+		struct window_table *burst = make_table((enum window_stats_mode)mode, 64, 2000);
+		static struct window_packet packets[100 * 37];
+		static struct report single_reports[100 * 37], burst_reports[100 * 37];
+		struct window_counters a, b;
+		unsigned int single_count = 0, burst_count = 0;
+		uint64_t state = 5, time = T0;
+
+		for (unsigned int i = 0; i < 100 * 37; i++) {
+			uint64_t r = splitmix64_next(&state);
+			uint8_t v4[4] = {10, 0, 0, (uint8_t)(r % 80)};
+
+			ip_from_v4(&packets[i].src, v4);
+			v4[3] = (uint8_t)(100 + (r >> 8) % 2);
+			ip_from_v4(&packets[i].dst, v4);
+			packets[i].udp_length = 8 + (uint32_t)((r >> 16) % 1500);
+			time += r >> 60 == 0 ? (r >> 20) % (3 * SECOND) : (r >> 20) % (2 * MS);
+			packets[i].time_ns = time * 1000;
+		}
+		for (unsigned int i = 0; i < 100 * 37; i++)
+			single_count += (unsigned int)window_table_account(
+				one, &packets[i], &single_reports[single_count]);
+		for (unsigned int i = 0; i < 100 * 37; i += 37)
+			burst_count += window_table_account_burst(burst, &packets[i], 37,
+								  &burst_reports[burst_count]);
+		CU_ASSERT_EQUAL(single_count, burst_count);
+		CU_ASSERT_TRUE(single_count > 100);
+		CU_ASSERT_EQUAL(memcmp(single_reports, burst_reports,
+				       single_count * sizeof(single_reports[0])),
+				0);
+		window_table_get_counters(one, &a);
+		window_table_get_counters(burst, &b);
+		CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof(a)), 0);
+		CU_ASSERT_TRUE(a.flows_evicted > 0);
+		window_table_free(one);
+		window_table_free(burst);
+	}
+}
+
 /* ---- Text ---- */
 
 static void test_format(void)
@@ -991,8 +1037,9 @@ static void test_format(void)
 	report.up[STAT_IAT_MEAN] = 876.54321f;
 	report.up[STAT_IAT_VAR] = 3.0517578e10f;
 	format(&report, text);
-	CU_ASSERT_STRING_EQUAL(text, "[\"192.0.2.33\",0,\"198.51.100.20\",0,"
-				     "[37,1234.5677,98765.43,876.54321,3.0517578e+10],[0,0,0,0,0]]");
+	CU_ASSERT_STRING_EQUAL(text,
+			       "[\"192.0.2.33\",0,\"198.51.100.20\",0,"
+			       "[37,1234.5677,98765.43,876.54321,3.0517578e+10],[0,0,0,0,0]]");
 	CU_ASSERT_EQUAL(window_report_format(&report, text, 20), -ENOSPC);
 }
 
@@ -1040,7 +1087,8 @@ static void test_round_trip_random(void)
 		mismatches += memcmp(&expected, &got, sizeof(got)) != 0;
 		unchanged += (float)expected == (float)value;
 		/* Exact mode's values are doubles. */
-		value = splitmix64_unit(&state) * pow(10, (double)(splitmix64_next(&state) % 30) - 10);
+		value = splitmix64_unit(&state) *
+			pow(10, (double)(splitmix64_next(&state) % 30) - 10);
 		expected = parsed_back(value), got = window_round_trip_8g(value);
 		mismatches += memcmp(&expected, &got, sizeof(got)) != 0;
 	}
@@ -1064,7 +1112,8 @@ static void test_features_parity_random(void)
 	unsigned int converted_differ = 0, direct_differ = 0;
 
 	for (int i = 0; i < 200000; i++) {
-		struct report window = {.src = address("192.168.1.2"), .dst = address("203.0.113.1")};
+		struct report window = {.src = address("192.168.1.2"),
+					.dst = address("203.0.113.1")};
 		struct report parsed, converted;
 		struct features from_text, from_conversion, direct;
 		struct ip_pair pair;
@@ -1125,6 +1174,7 @@ int main(void)
 		{"exact mode against a double reference", test_exact_against_double_reference},
 		{"exact mode: seconds kept, idle end, eviction emits", test_exact_idle_and_seconds},
 		{"2^24 packets in one direction: window split", test_window_split_at_bound},
+		{"bursts give what single packets give", test_burst_same_as_single},
 		{"the probe's text, %.8g and exponent form", test_format},
 		{"round trip of %.8g equals snprintf + strtod", test_round_trip_random},
 		{"features parity with report mode, random windows", test_features_parity_random},
