@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,8 @@ static bool scaled_round(uint64_t mantissa, int binary_exponent, int decimal_shi
 	return true;
 }
 
-double window_round_trip_8g(double value)
+/* The exact way: the rounding decided in 128-bit integers. */
+static double round_trip_exact(double value)
 {
 	uint64_t bits, mantissa, digits;
 	int binary_exponent, decimal_exponent, biased;
@@ -149,6 +151,59 @@ double window_round_trip_8g(double value)
 	else
 		magnitude = (double)digits / json_exact_powers_of_ten[-exponent];
 	return bits >> 63 ? -magnitude : magnitude;
+}
+
+/*
+ * The fast way, for 1e-15 <= |value| < 1e22.  value x 10^shift is one
+ * correctly rounded multiplication or division (10^shift exact), so it is
+ * within 2^-26 of the exact product, which is below 2^27: unless it lies
+ * within 2^-25 of a half, rounding it to an integer rounds the exact
+ * product the same way.  The rare near-halves go the exact way.
+ */
+double window_round_trip_8g(double value)
+{
+	double magnitude = fabs(value), scaled, whole, digits;
+	int decimal_exponent, shift;
+	uint64_t bits;
+
+	if (!(magnitude >= 1e-15 && magnitude < 1e22))
+		return round_trip_exact(value); /* zeros, NaN, infinities, extremes */
+	memcpy(&bits, &magnitude, sizeof(bits));
+	/*
+	 * log2(value) ~ exponent + mantissa fraction (0.086 off at most), so
+	 * this floor(log10(value)) is wrong only within 0.026 of a power of
+	 * ten, where the loop corrects it: the usual value takes one turn and
+	 * no mispredicted branch.
+	 */
+	decimal_exponent = (int)(((double)((int)(bits >> 52) - 1023) +
+				  (double)(bits & ((UINT64_C(1) << 52) - 1)) * 0x1p-52) *
+					 0.30102999566398120 +
+				 1000.0) -
+			   1000;
+	for (int attempt = 0;; attempt++) {
+		shift = SIGNIFICANT_DIGITS - 1 - decimal_exponent;
+		if (attempt == 3 || shift > 22 || shift < -22)
+			return round_trip_exact(value);
+		scaled = shift >= 0 ? magnitude * json_exact_powers_of_ten[shift]
+				    : magnitude / json_exact_powers_of_ten[-shift];
+		if (!(scaled < 2 * (double)TEN_TO_THE_8))
+			return round_trip_exact(value); /* cannot happen; keeps the cast defined */
+		whole = (double)(int64_t)scaled;	/* floor: positive, below 2^28 */
+		if (fabs(scaled - whole - 0.5) <= 0x1p-25)
+			return round_trip_exact(value);
+		/* Up or down is a coin toss: no branch on it. */
+		digits = whole + (double)(scaled - whole > 0.5);
+		if (digits >= TEN_TO_THE_8)
+			decimal_exponent++;
+		else if (digits < TEN_TO_THE_7)
+			decimal_exponent--;
+		else
+			break;
+	}
+	/* digits x 10^-shift: both exact, one correctly rounded operation (strtod's value). */
+	magnitude = shift >= 0 ? digits / json_exact_powers_of_ten[shift]
+			       : digits * json_exact_powers_of_ten[-shift];
+	return value < 0 ? -magnitude : magnitude;
 }
 
 void window_report_as_text_values(struct report *report)

@@ -1100,6 +1100,47 @@ static void test_round_trip_random(void)
 	CU_ASSERT_EQUAL(window_round_trip_8g(1023.9999f), parsed_back(1023.9999f));
 }
 
+/* Exact ties (ties to even), near-ties and decade edges: where the fast path hands over. */
+static void test_round_trip_ties(void)
+{
+	static const double edges[] = {
+		12345678.5,
+		12345679.5,
+		999999995.0,
+		99999999.5,
+		9999999.95,
+		0.000123456785,
+		1e-15,
+		9.9999999e-16,
+		1e22,
+		9.99999995e21,
+		1023.99995,
+		1024.00005,
+		-12345678.5,
+		1.5,
+		2.5e-5,
+		5e-324,
+		1.7976931348623157e308,
+	};
+	uint64_t state = 3;
+	unsigned int mismatches = 0;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		double expected = parsed_back(edges[i]), got = window_round_trip_8g(edges[i]);
+
+		CU_ASSERT_EQUAL(memcmp(&expected, &got, sizeof(got)), 0);
+	}
+	for (int i = 0; i < 200000; i++) {
+		double digits = (double)(10000000 + splitmix64_next(&state) % 90000000) + 0.5;
+		int shift = (int)(splitmix64_next(&state) % 13) - 6;
+		double value = shift >= 0 ? digits * pow(10, shift) : digits / pow(10, -shift);
+		double expected = parsed_back(value), got = window_round_trip_8g(value);
+
+		mismatches += memcmp(&expected, &got, sizeof(got)) != 0;
+	}
+	CU_ASSERT_EQUAL(mismatches, 0);
+}
+
 /*
  * Random float32 windows: features built after window_report_as_text_values
  * are report mode's (text, report_parse, features_build) bit for bit; built
@@ -1177,6 +1218,7 @@ int main(void)
 		{"bursts give what single packets give", test_burst_same_as_single},
 		{"the probe's text, %.8g and exponent form", test_format},
 		{"round trip of %.8g equals snprintf + strtod", test_round_trip_random},
+		{"round trip at ties, near-ties and decade edges", test_round_trip_ties},
 		{"features parity with report mode, random windows", test_features_parity_random},
 	};
 
