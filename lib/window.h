@@ -30,8 +30,10 @@
  *   window is lost in probe mode (as at a purge) and emitted in exact mode.
  * - max_window_packets values (size and IAT) kept for the open windows:
  *   the probe's float32 variance needs every value of the window.  Values
- *   are kept WINDOW_CHUNK_VALUES to a chunk, one chunk list per direction,
- *   so a direction with few packets holds a whole chunk.  A packet that
+ *   are kept WINDOW_CHUNK_VALUES to a chunk (64 bytes), one chunk list per
+ *   direction, so a direction with few packets holds a whole chunk.  Size
+ *   it by packet rate, not by conversations: about packets/s x 33 ms, plus
+ *   2 x WINDOW_CHUNK_VALUES per conversation sending.  A packet that
  *   finds the pool empty is still counted (count, means) but its window's
  *   variances come from the exact sums, rounded to float32: counted as
  *   packets_beyond_pool and windows_inexact.  Exact mode keeps no values.

@@ -6,15 +6,20 @@
  * each statistic printed with %.8g, then read back correctly rounded.
  * Eight digits do not always name one float32 (between 1000 and 1024, for
  * one, floats are 6.1e-5 apart and 8-digit decimals 1e-4), and the
- * mean x count feature multiplies the parsed double, not the float, so
- * features built from the float values directly can differ from report
- * mode's (test_window_probe counts how often on the shared capture).
+ * mean x count feature multiplies the parsed double, not the float.  So
+ * features built from the float values directly are not report mode's:
+ * on ../shared/probe/traffic_a.pcap they differ in 496 of the 1 790
+ * windows (605 values: 392 of them mean x count, the rest the values
+ * themselves), and in 55 066 of 200 000 random windows (test_window).
+ *
  * window_report_as_text_values gives report mode's doubles without
- * printing: the value rounded to 8 significant digits exactly, in 128-bit
- * integers, then the decimal's nearest double by one correctly rounded
- * multiplication or division (Clinger's fast path, as report_parse does).
- * Values outside its reach (below 1e-15 or at or above 1e29, which no
- * window statistic comes near) take snprintf and strtod.
+ * printing, equal on all those windows and on a million random floats and
+ * doubles: each value rounded to 8 significant digits, then the decimal's
+ * nearest double by one correctly rounded multiplication or division
+ * (Clinger's fast path, as report_parse does).  Measured by bench_window
+ * (2-core development machine): 72 ns a window (8 values), against
+ * 2 030 ns to print the text with snprintf and parse it back: the text is
+ * rendered only when asked for (--windows).
  */
 #include <errno.h>
 #include <inttypes.h>
