@@ -21,21 +21,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "window_internal.h"
 
 #define FLOW_NONE UINT32_MAX
+#define HUGE_PAGE_SIZE (2u << 20)
 #define MICROSECONDS_PER_SECOND 1000000u
 #define NANOSECONDS_PER_MICROSECOND 1000u
 /* Every chunk is numbered in 32 bits: at most 2^32 - 2 of them. */
 #define WINDOW_MAX_WINDOW_PACKETS (UINT32_MAX - WINDOW_CHUNK_VALUES)
-
-/*
- * How many packets ahead window_table_account_burst fetches each flow, and
- * what the update touches beyond it (LRU neighbours, value chunks).
- */
-#define PREFETCH_FLOW_AHEAD 8
-#define PREFETCH_LINKS_AHEAD 4
 
 enum { DIRECTION_UP, DIRECTION_DOWN };
 
@@ -81,11 +76,20 @@ struct window_table {
 	struct window_counters counters;
 };
 
+/*
+ * Cache-line aligned; large arrays on 2 MB boundaries with a hint for
+ * transparent huge pages, as lib/pair_table.c: at 1 M conversations every
+ * packet touches random pages, and 4 kB pages would add a TLB miss to each
+ * cache miss.
+ */
 static void *table_alloc(size_t bytes, size_t *total)
 {
-	size_t rounded = (bytes + 63) & ~(size_t)63;
-	void *mem = aligned_alloc(64, rounded == 0 ? 64 : rounded);
+	size_t align = bytes >= HUGE_PAGE_SIZE ? HUGE_PAGE_SIZE : 64;
+	size_t rounded = (bytes + align - 1) & ~(align - 1);
+	void *mem = aligned_alloc(align, rounded == 0 ? align : rounded);
 
+	if (mem != NULL && align == HUGE_PAGE_SIZE)
+		madvise(mem, rounded, MADV_HUGEPAGE); /* a hint: failure is harmless */
 	*total += rounded;
 	return mem;
 }
@@ -573,24 +577,26 @@ unsigned int window_table_account_burst(struct window_table *table,
 		unsigned int n =
 			count - start < WINDOW_BURST_MAX ? count - start : WINDOW_BURST_MAX;
 
-		/* Three stages, each a few packets ahead of the next: index slots, flows, the rest.
+		/*
+		 * Three stages over the whole burst before any packet is accounted:
+		 * each stage's loads all miss at once (hashes -> index slots,
+		 * slots -> flows, flows -> LRU neighbours and value chunks), so a
+		 * burst waits about three memory latencies, not three per packet.
+		 * Staggering the stages a few packets apart instead, as
+		 * pair_table does, measured 260 ns a packet at 1 M conversations:
+		 * the chain of three misses is longer than a few packets' work.
 		 */
 		for (unsigned int i = 0; i < n; i++) {
 			hashes[i] = packet_hash(table, &burst[i]);
 			__builtin_prefetch(&table->index[hashes[i] & table->index_mask]);
 		}
-		for (unsigned int i = 0; i < n && i < PREFETCH_FLOW_AHEAD; i++)
+		for (unsigned int i = 0; i < n; i++)
 			prefetch_flow(table, hashes[i]);
-		for (unsigned int i = 0; i < n && i < PREFETCH_LINKS_AHEAD; i++)
+		for (unsigned int i = 0; i < n; i++)
 			prefetch_links(table, hashes[i]);
-		for (unsigned int i = 0; i < n; i++) {
-			if (i + PREFETCH_FLOW_AHEAD < n)
-				prefetch_flow(table, hashes[i + PREFETCH_FLOW_AHEAD]);
-			if (i + PREFETCH_LINKS_AHEAD < n)
-				prefetch_links(table, hashes[i + PREFETCH_LINKS_AHEAD]);
+		for (unsigned int i = 0; i < n; i++)
 			written += (unsigned int)account_hashed(table, &burst[i], hashes[i],
 								&reports[written]);
-		}
 	}
 	return written;
 }
