@@ -135,9 +135,11 @@ int window_table_account(struct window_table *table, const struct window_packet 
 /*
  * window_table_account on each packet in order, the windows they close
  * written to reports[] in order (room for count); returns how many.  The
- * same results, faster: the index slots, flows and value chunks of the
- * next packets are fetched while one is accounted, so that their cache
- * misses overlap (the figures are in tests/bench/bench_window.c's output).
+ * same results, faster with many conversations: the index slots, flows,
+ * LRU neighbours and value chunks of the burst are fetched, stage by stage,
+ * before its packets are accounted, so that their cache misses overlap
+ * (bench_window: 1 M conversations, about 190 ns a packet against 430 one
+ * by one; 1 000 conversations, all in cache, 2 ns more than one by one).
  */
 #define WINDOW_BURST_MAX 64
 unsigned int window_table_account_burst(struct window_table *table,
@@ -159,6 +161,10 @@ unsigned int window_table_account_burst(struct window_table *table,
 unsigned int window_table_expire(struct window_table *table, uint64_t now_ns, struct report *out,
 				 unsigned int max_reports);
 
+/*
+ * The counters, for the owning lcore (plain fields, no atomics): it
+ * publishes a copy for other threads, as the RX lcores do their drops.
+ */
 void window_table_get_counters(const struct window_table *table, struct window_counters *out);
 
 /*
@@ -167,7 +173,7 @@ void window_table_get_counters(const struct window_table *table, struct window_c
  * report's ports.  Returns the length written (NUL excluded), or -ENOSPC
  * when buf is too small (WINDOW_REPORT_TEXT_MAX always suffices).
  */
-#define WINDOW_REPORT_TEXT_MAX 256
+#define WINDOW_REPORT_TEXT_MAX 320 /* 291 at most: IPv6 texts, 5-digit ports, 20-digit counts */
 int window_report_format(const struct report *report, char *buf, size_t size);
 
 /*
