@@ -140,6 +140,12 @@ int main(int argc, char **argv)
 		window_table_free(table);
 		return 1;
 	}
+	if (pcap_datalink(pcap) != DLT_EN10MB) {
+		fprintf(stderr, "%s: link type %d, not Ethernet\n", path, pcap_datalink(pcap));
+		pcap_close(pcap);
+		window_table_free(table);
+		return 1;
+	}
 	while ((rc = pcap_next_ex(pcap, &header, &frame)) == 1) {
 		struct window_packet packet;
 		uint64_t time_ns = (uint64_t)header->ts.tv_sec * 1000000000u +

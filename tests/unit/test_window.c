@@ -121,6 +121,25 @@ static void test_worked_values(void)
 	CU_ASSERT_EQUAL(report.up[STAT_IAT_VAR], 600.0 * 600 * 47 / (48 * 48));
 }
 
+/*
+ * n = 23: below 24, the IAT variance is the bug's fl(fl((y[n-1] - mean)^2
+ * + mean) / n); n = 24: a multiple of 24, no scalar tail, the true one.
+ */
+static void test_n_23_and_24(void)
+{
+	struct report report = window_of(WINDOW_STATS_PROBE, 23, 1000, 100);
+	float mean = 22000.0f / 23.0f, last = 1000.0f - mean;
+
+	CU_ASSERT_EQUAL(report.up[STAT_IAT_MEAN], mean);
+	CU_ASSERT_EQUAL(report.up[STAT_IAT_VAR], fmaf(last, last, mean) / 23.0f);
+	CU_ASSERT_TRUE(report.up[STAT_IAT_VAR] < 2000); /* the true variance is 41 588 */
+
+	report = window_of(WINDOW_STATS_PROBE, 24, 1000, 100);
+	/* True: 23 x 1000^2 / 24^2 = 39930.555..., here within float32 rounding of the sums. */
+	CU_ASSERT_TRUE(fabs(report.up[STAT_IAT_VAR] - 23e6 / 576) < 0.01);
+	CU_ASSERT_EQUAL(report.up[STAT_SIZE_VAR], 0);
+}
+
 /* n = 1: the IAT variance is the IAT itself (fma(0, 0, mean) / 1). */
 static void test_one_packet_window(void)
 {
@@ -1041,6 +1060,15 @@ static void test_format(void)
 			       "[\"192.0.2.33\",0,\"198.51.100.20\",0,"
 			       "[37,1234.5677,98765.43,876.54321,3.0517578e+10],[0,0,0,0,0]]");
 	CU_ASSERT_EQUAL(window_report_format(&report, text, 20), -ENOSPC);
+
+	/* The longest text there can be fits WINDOW_REPORT_TEXT_MAX. */
+	report.src = address("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255");
+	report.dst = report.src;
+	report.src_port = report.dst_port = 65535;
+	for (int s = 0; s < STAT_COUNT_OF_STATS; s++)
+		report.up[s] = report.down[s] = -1.2345678e+300;
+	report.up[STAT_COUNT] = report.down[STAT_COUNT] = 1.8e19;
+	CU_ASSERT_TRUE(window_report_format(&report, text, WINDOW_REPORT_TEXT_MAX) > 256);
 }
 
 /* The %.8g text of value, parsed as report mode parses it. */
@@ -1190,6 +1218,7 @@ int main(void)
 	static const struct unit_test tests[] = {
 		{"section 7's worked values: n = 2, 25, 48", test_worked_values},
 		{"n = 1: IAT variance is the IAT", test_one_packet_window},
+		{"n = 23: the bug's variance; n = 24: the true one", test_n_23_and_24},
 		{"float32 bit for bit against a transcription, n = 1..120",
 		 test_float32_against_transcription},
 		{"window boundary: +33.000 ms closes, +32.999 does not", test_boundary_33000},
