@@ -18,9 +18,13 @@
  *   forgotten at the probe's purges (every 15 s of packet time) without
  *   their pending window.
  * - WINDOW_STATS_EXACT: the same windows, but the mean and the population
- *   variance in double from exact integer sums, IATs in microseconds with
- *   their seconds, and a conversation idle for idle_timeout_ns (2 s by
- *   default) ends with its pending window emitted: no window is lost.
+ *   variance in double from exact integer sums, IATs in microseconds (the
+ *   probe's unit) with their seconds (0 for a packet older than its
+ *   direction's latest, at most 2^32 - 1 us), and a conversation with no
+ *   packet for idle_timeout_ns (2 s by default) ends with its pending
+ *   window emitted, at the sweep or at its next packet, whichever comes
+ *   first: no window is lost.  The size mean is the payload's (minus 8)
+ *   as in probe mode, so that the classifier reads the same quantities.
  *
  * Bounds, fixed at creation:
  *
