@@ -12,7 +12,9 @@
  * every packet; nothing may read out of bounds, a packet writes at most one
  * report, the table never holds more than its bound, every report's text
  * fits and reads back as window_report_as_text_values says, and exact mode
- * loses no packet once flushed.
+ * loses no packet once flushed.  A third table takes the same packets in
+ * bursts (flags bit 3 or 8 packets close one) and must write the same
+ * reports as the probe-mode table that takes them one by one.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +25,25 @@
 #include "window.h"
 
 #define MAX_FLOWS 4
+#define BURST 8
+#define RECORDS_MAX 4096 /* more than an input of libFuzzer's default size holds */
+
+static struct report expected[RECORDS_MAX];
+static unsigned int expected_count, compared;
+
+/* Accounts the pending packets as one burst; its reports must be the single table's. */
+static void flush_burst(struct window_table *table, struct window_packet *pending,
+			unsigned int *pending_count)
+{
+	struct report reports[BURST];
+	unsigned int count = window_table_account_burst(table, pending, *pending_count, reports);
+
+	for (unsigned int r = 0; r < count; r++)
+		if (compared >= expected_count ||
+		    memcmp(&reports[r], &expected[compared++], sizeof(reports[r])) != 0)
+			abort();
+	*pending_count = 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,13 +76,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct window_config exact_config = {.mode = WINDOW_STATS_EXACT, .max_flows = MAX_FLOWS};
 	struct window_table *probe = window_table_create(&probe_config, 7);
 	struct window_table *exact = window_table_create(&exact_config, 7);
+	struct window_table *burst = window_table_create(&probe_config, 7);
+	struct window_packet pending[BURST];
+	unsigned int pending_count = 0;
 	struct window_counters counters;
 	uint64_t time_ns = 1700000000ull * 1000000000ull, in_windows = 0;
 	struct report reports[MAX_FLOWS + 1];
 	size_t at = 0;
 
-	if (probe == NULL || exact == NULL)
+	if (probe == NULL || exact == NULL || burst == NULL)
 		abort();
+	expected_count = compared = 0;
 	while (size - at >= 4) {
 		uint8_t flags = data[at];
 		uint64_t step = (uint64_t)(data[at + 1] | data[at + 2] << 8) * 64000;
@@ -97,11 +122,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (written < 0 || written > 1)
 				abort();
+			if (written == 1 && mode == 0 && expected_count < RECORDS_MAX)
+				expected[expected_count++] = reports[0];
 			if (written == 1) {
 				check_report(&reports[0]);
 				if (mode == 1)
 					in_windows += counted_packets(&reports[0]);
 			}
+		}
+		if (expected_count < RECORDS_MAX) {
+			pending[pending_count++] = packet;
+			if (pending_count == BURST || (flags & 8))
+				flush_burst(burst, pending, &pending_count);
 		}
 		/* A sweep now and then, as an RX lcore between bursts. */
 		if (flags & 4) {
@@ -113,6 +145,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (window_table_expire(probe, time_ns, reports, 2) != 0)
 				abort();
+			/* The burst table sweeps at the same point of the stream. */
+			flush_burst(burst, pending, &pending_count);
+			if (window_table_expire(burst, time_ns, reports, 2) != 0)
+				abort();
 		}
 	}
 	for (unsigned int count;
@@ -121,6 +157,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_report(&reports[r]);
 			in_windows += counted_packets(&reports[r]);
 		}
+	flush_burst(burst, pending, &pending_count);
+	if (compared != expected_count && expected_count < RECORDS_MAX)
+		abort();
 	window_table_get_counters(exact, &counters);
 	if (counters.flows_active != 0 || in_windows != counters.packets)
 		abort();
@@ -129,5 +168,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	window_table_free(probe);
 	window_table_free(exact);
+	window_table_free(burst);
 	return 0;
 }
