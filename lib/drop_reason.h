@@ -26,6 +26,9 @@
 	X(WRONG_PORT, "wrong_port")                                           \
 	X(UNKNOWN_PROBE, "unknown_probe")                                     \
 	X(BAD_CHECKSUM, "bad_checksum") /* flagged by the NIC's RX offload */ \
+	/* Raw traffic for the windows (lib/window_frame.c). */               \
+	X(TRAFFIC_LATER_FRAGMENT, "traffic_later_fragment")                   \
+	X(TRAFFIC_TRUNCATED, "traffic_truncated") /* cut before UDP's end */  \
 	/* Not reports: ARP and neighbour discovery (lib/neighbor.c). */      \
 	X(NEIGHBOR_ARP, "arp")                                                \
 	X(NEIGHBOR_NDP, "neighbor_discovery")                                 \
