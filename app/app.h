@@ -109,6 +109,14 @@ struct cgnf_app {
 	struct control *control;       /* control thread */
 	struct reloader *reloader;     /* reload thread */
 
+	/*
+	 * --input traffic: where the ports put each packet's capture time (the
+	 * RX timestamp dynamic field), or a flag of 0 when they do not: the RX
+	 * lcore's clock is the packet time then.
+	 */
+	int timestamp_offset;
+	uint64_t timestamp_flag;
+
 	/* Shared state, atomics. */
 	int quit;		  /* enum cgnf_quit */
 	int quit_signals;	  /* SIGINT / SIGTERM received */

@@ -27,7 +27,30 @@
 	X(reports_enqueued, COUNTER, "reports", "Records handed to a classifier ring")           \
 	X(neighbor_replies, COUNTER, "packets", "ARP replies and neighbour advertisements sent") \
 	X(neighbor_unsent, COUNTER, "packets",                                                   \
-	  "Neighbour replies built but not sent (no TX queue, mbuf or room)")
+	  "Neighbour replies built but not sent (no TX queue, mbuf or room)")                    \
+	CGNF_TRAFFIC_COUNTERS(X)
+
+/*
+ * --input traffic, on each RX lcore (zero with reports): every frame is a
+ * windowed UDP packet or a drop, and every closed window a record handed
+ * to a classifier, or lost to a full ring, or refused by the feature checks.
+ */
+#define CGNF_TRAFFIC_COUNTERS(X)                                                                  \
+	X(traffic_packets, COUNTER, "packets", "UDP packets accounted into traffic windows")      \
+	X(windows_closed, COUNTER, "windows", "Traffic windows closed (reports computed)")         \
+	X(windows_ring_full, COUNTER, "windows",                                                  \
+	  "Closed windows not handed to a classifier: its ring was full")                         \
+	X(windows_refused, COUNTER, "windows", "Closed windows refused: a value beyond float32")  \
+	X(windows_lost, COUNTER, "windows",                                                       \
+	  "Pending windows dropped as the probe drops them (purge, eviction)")                    \
+	X(windows_inexact, COUNTER, "windows",                                                    \
+	  "Windows whose variances come from sums: the value pool was full")                      \
+	X(windows_text_dropped, COUNTER, "windows",                                               \
+	  "--windows lines lost: the ring to the control thread was full")                        \
+	X(flows_active, GAUGE, "flows", "Traffic conversations tracked")                          \
+	X(flows_created, COUNTER, "flows", "Traffic conversations started")                       \
+	X(flows_purged, COUNTER, "flows", "Traffic conversations forgotten idle")                 \
+	X(flows_evicted, COUNTER, "flows", "Traffic conversations pushed out of a full table")
 
 /* Decision tree runs on each classifier lcore. */
 #define CGNF_CLASSIFIER_COUNTERS(X)                                                         \

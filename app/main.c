@@ -31,6 +31,7 @@
 #include "config.h"
 #include "record.h"
 #include "tree.h"
+#include "window.h"
 
 #include "aggregator.h"
 #include "app.h"
@@ -51,6 +52,8 @@ RTE_LOG_REGISTER(cgnf_logtype_main, cgnf.main, INFO);
 #define EVENT_RING_SIZE 16384
 /* Table rows on their way to the control thread (a walk waits for room). */
 #define SNAPSHOT_RING_SIZE 4096
+/* --windows: closed windows per RX lcore waiting for the control thread (about 120 bytes each). */
+#define WINDOW_TEXT_RING_SIZE 16384
 
 /*
  * The app, for the signal handlers only: a handler takes no argument.
@@ -245,12 +248,51 @@ static void free_pipeline(struct cgnf_app *app)
 			rte_free(app->rx[i].rings);
 			rte_free(app->rx[i].staging);
 			rte_free(app->rx[i].staged);
+			window_table_free(app->rx[i].windows);
+			rte_ring_free(app->rx[i].window_texts);
+			rte_free(app->rx[i].texts_staging);
 		}
 	}
 	rte_free(app->classifiers);
 	rte_free(app->rx);
 	app->classifiers = NULL;
 	app->rx = NULL;
+}
+
+/*
+ * --input traffic: each RX lcore's window table, sized at start, and with
+ * --windows its ring of closed windows toward the control thread.
+ */
+static int create_traffic_input(struct cgnf_app *app, struct rx_lcore *rx)
+{
+	const struct cgnf_config *config = &app->config;
+	struct window_config window_config = {
+		.mode = config->window_stats == CONFIG_WINDOW_STATS_EXACT ? WINDOW_STATS_EXACT
+									  : WINDOW_STATS_PROBE,
+		.max_flows = config->max_flows,
+		.max_window_packets = config->window_values,
+	};
+	char name[64];
+
+	rx->windows = window_table_create(&window_config, app->hash_seed);
+	if (rx->windows == NULL) {
+		CGNF_LOG(main, ERR, "window table of %u flows and %u values for RX lcore %u: %s",
+			 config->max_flows, config->window_values, rx->lcore_id, strerror(errno));
+		return -ENOMEM;
+	}
+	if (rx->index == 0)
+		CGNF_LOG(main, INFO, "traffic windows (%s): %zu bytes per RX lcore",
+			 config->window_stats == CONFIG_WINDOW_STATS_EXACT ? "exact" : "probe",
+			 window_table_memory(rx->windows));
+	if (config->windows_path[0] == '\0')
+		return 0;
+	snprintf(name, sizeof(name), "cgnf_texts_%u", rx->index);
+	rx->window_texts = ring_create(name, sizeof(struct report), WINDOW_TEXT_RING_SIZE,
+				       rte_get_main_lcore());
+	rx->texts_staging = rte_zmalloc(NULL, sizeof(struct report) * RX_TEXTS_STAGED, 0);
+	if (rx->window_texts == NULL || rx->texts_staging == NULL)
+		return -ENOMEM;
+	return 0;
 }
 
 /* Lcore contexts and the rings between them: ring (i, j) from RX i to classifier j. */
@@ -286,6 +328,9 @@ static int create_pipeline(struct cgnf_app *app)
 				NULL, sizeof(*rx->staged) * app->n_classifiers, 0, socket);
 			if (rx->rings == NULL || rx->staging == NULL || rx->staged == NULL)
 				goto no_memory;
+			if (app->config.input == CONFIG_INPUT_TRAFFIC &&
+			    create_traffic_input(app, rx) != 0)
+				return -ENOMEM;
 		} else if (app->roles[lcore_id] == ROLE_CLASSIFIER) {
 			struct classifier_lcore *classifier = &app->classifiers[index];
 

@@ -29,6 +29,7 @@
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include "app.h"
 #include "port.h"
@@ -285,6 +286,32 @@ static void port_set_up_neighbor(const struct cgnf_app *app, struct cgnf_port *p
 			 port->port_id, port->name, app->config.local_ip_count);
 }
 
+/* 0x6d5a repeated: the symmetric Toeplitz key (hash(a, b) == hash(b, a)). */
+static void port_symmetric_rss_key(uint8_t *key, unsigned int size)
+{
+	for (unsigned int i = 0; i < size; i++)
+		key[i] = i % 2 ? 0x5a : 0x6d;
+}
+
+/*
+ * --input traffic: the port must have taken the symmetric key, or the two
+ * directions of a conversation could reach two lcores.
+ */
+static int port_check_rss(const struct cgnf_port *port, unsigned int key_size)
+{
+	uint8_t key[PORT_RSS_KEY_MAX];
+	struct rte_eth_rss_conf rss = {.rss_key = key, .rss_key_len = (uint8_t)key_size};
+	int rc = rte_eth_dev_rss_hash_conf_get(port->port_id, &rss);
+
+	if (rc == 0 && memcmp(key, port->rss_key, key_size) == 0)
+		return 0;
+	CGNF_LOG(port, ERR,
+		 "port %u (%s): the symmetric RSS key was not taken (%s): the two directions "
+		 "of a conversation could reach two RX lcores; use --rx 1",
+		 port->port_id, port->name, rc != 0 ? rte_strerror(-rc) : "another key is in use");
+	return -ENOTSUP;
+}
+
 static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 {
 	uint16_t port_id = port->port_id;
@@ -317,13 +344,41 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.offloads = info.rx_offload_capa & PORT_RX_CHECKSUM_OFFLOADS;
 	port->rx_checksum = conf.rxmode.offloads != 0;
+	/* Traffic windows run on packet time: the capture time, where the port gives it. */
+	if (app->config.input == CONFIG_INPUT_TRAFFIC &&
+	    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP)) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+		port->rx_timestamp = true;
+	}
 	rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
 	port->rss = app->n_rx > 1 && rss_hf != 0;
 	if (port->rss) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = rss_hf;
+		/*
+		 * Both directions of a conversation must reach one RX lcore (its
+		 * windows): a Toeplitz key of one repeated 16-bit word hashes
+		 * (a, b) and (b, a) alike, and the IP types hash the addresses only.
+		 */
+		if (app->config.input == CONFIG_INPUT_TRAFFIC) {
+			if (info.hash_key_size > PORT_RSS_KEY_MAX) {
+				CGNF_LOG(port, ERR, "port %u (%s): an RSS key of %u bytes: use --rx 1",
+					 port_id, port->name, info.hash_key_size);
+				return -ENOTSUP;
+			}
+			port_symmetric_rss_key(port->rss_key, info.hash_key_size);
+			conf.rx_adv_conf.rss_conf.rss_key = port->rss_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
+		}
 		CGNF_LOG(port, INFO, "port %u (%s): RSS on the IP pair over %u queues", port_id,
 			 port->name, app->n_rx);
+	} else if (app->n_rx > 1 && app->config.input == CONFIG_INPUT_TRAFFIC &&
+		   strcmp(info.driver_name, "net_pcap") != 0) {
+		CGNF_LOG(port, ERR,
+			 "port %u (%s): --input traffic with --rx %u needs RSS on the IP pair, "
+			 "which this device does not offer: use --rx 1",
+			 port_id, port->name, app->n_rx);
+		return -ENOTSUP;
 	} else if (app->n_rx > 1) {
 		CGNF_LOG(port, INFO,
 			 "port %u (%s): no RSS on this device; each of the %u queues "
@@ -372,6 +427,9 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 		return rc;
 	}
 	port->started = true;
+	if (app->config.input == CONFIG_INPUT_TRAFFIC && port->rss &&
+	    port_check_rss(port, info.hash_key_size) != 0)
+		return -ENOTSUP;
 	rc = rte_eth_promiscuous_enable(port_id);
 	if (rc != 0) {
 		CGNF_LOG(port, WARNING, "port %u (%s): promiscuous mode: %s", port_id, port->name,
@@ -388,6 +446,35 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 		 port->rx_checksum ? "on" : "not offered");
 	port_log_link(port);
 	return 0;
+}
+
+/*
+ * Where the ports that give capture times put them (registered by the PMD
+ * when the offload is on).  Every port must give them, or none is used: a
+ * mix of capture times and the lcore's clock would make no packet clock.
+ */
+static void port_find_timestamps(struct cgnf_app *app)
+{
+	int offset, flag;
+
+	app->timestamp_flag = 0;
+	if (app->config.input != CONFIG_INPUT_TRAFFIC)
+		return;
+	for (unsigned int p = 0; p < app->n_ports; p++)
+		if (!app->ports[p].rx_timestamp) {
+			CGNF_LOG(port, INFO,
+				 "port %u (%s) gives no capture time: windows run on the RX "
+				 "lcores' clock",
+				 app->ports[p].port_id, app->ports[p].name);
+			return;
+		}
+	offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+	flag = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
+	if (offset < 0 || flag < 0)
+		return;
+	app->timestamp_offset = offset;
+	app->timestamp_flag = UINT64_C(1) << flag;
+	CGNF_LOG(port, INFO, "windows run on the packets' capture times");
 }
 
 int port_init_all(struct cgnf_app *app)
@@ -419,13 +506,14 @@ int port_init_all(struct cgnf_app *app)
 		return rc;
 	if (replayed != 0)
 		CGNF_LOG(port, INFO, "infinite_rx keeps %" PRIu64 " packets in mbufs", replayed);
-	app->pool = rte_pktmbuf_pool_create("cgnf_mbufs", mbufs, MBUF_CACHE, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	/* A per-lcore cache may hold at most two thirds of a pool (rte_mempool's rule). */
+	app->pool = rte_pktmbuf_pool_create("cgnf_mbufs", mbufs,
+					    mbufs * 2 / 3 < MBUF_CACHE ? mbufs * 2 / 3 : MBUF_CACHE,
+					    0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (app->pool == NULL) {
-		CGNF_LOG(port, ERR,
-			 "cannot create a pool of %u mbufs: %s (give EAL more memory, "
-			 "e.g. -m 512)",
-			 mbufs, rte_strerror(rte_errno));
+		CGNF_LOG(port, ERR, "cannot create a pool of %u mbufs: %s%s", mbufs,
+			 rte_strerror(rte_errno),
+			 rte_errno == ENOMEM ? " (give EAL more memory, e.g. -m 1024)" : "");
 		return -rte_errno;
 	}
 	CGNF_LOG(port, INFO, "%u port(s), %u mbufs", app->n_ports, mbufs);
@@ -435,6 +523,7 @@ int port_init_all(struct cgnf_app *app)
 		if (rc != 0)
 			return rc;
 	}
+	port_find_timestamps(app);
 	return 0;
 }
 

@@ -17,12 +17,17 @@
 
 struct cgnf_app;
 
+/* The longest RSS hash key a device may ask for (52 bytes on some NICs). */
+#define PORT_RSS_KEY_MAX 64
+
 struct cgnf_port {
 	uint16_t port_id;
 	uint16_t tx_queues; /* n_rx (queue i: RX lcore i's), or 0 when too few */
 	bool rx_checksum;   /* the NIC checks IPv4 / UDP checksums and flags bad ones */
 	bool rss;	    /* RSS spreads the IP pairs over the RX queues */
 	bool started;	    /* rte_eth_dev_start succeeded: stop it at exit */
+	bool rx_timestamp;  /* the port gives each packet's capture time */
+	uint8_t rss_key[PORT_RSS_KEY_MAX]; /* --input traffic: the symmetric key given */
 	struct rte_ether_addr mac;
 	struct neighbor_config neighbor; /* the port's MAC and --ip addresses */
 	char name[RTE_ETH_NAME_MAX_LEN];

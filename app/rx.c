@@ -23,6 +23,7 @@
 #include "neighbor.h"
 #include "packet.h"
 #include "report.h"
+#include "window.h"
 
 #include "app.h"
 #include "backoff.h"
@@ -130,43 +131,36 @@ static inline bool rx_checksum_bad(const struct rte_mbuf *mbuf)
 	return checksum_flags_bad(mbuf->ol_flags);
 }
 
-/* Builds the record in the staging slot of its classifier; DROP_NONE or why not. */
-static enum drop_reason rx_take_frame(struct rx_lcore *rx, const struct cgnf_port *port,
-				      const struct rte_mbuf *mbuf,
-				      const struct packet_filter *filter, uint64_t now_ns,
-				      uint8_t *linear)
+/* The frame's bytes, contiguous: copied out of a multi-segment mbuf. */
+static inline const uint8_t *rx_frame_bytes(const struct rte_mbuf *mbuf, uint32_t *len,
+					    uint8_t *linear)
+{
+	*len = rte_pktmbuf_pkt_len(mbuf);
+	if (likely(rte_pktmbuf_is_contiguous(mbuf)))
+		return rte_pktmbuf_mtod(mbuf, const uint8_t *);
+	/* Nothing past PACKET_FRAME_MAX is ever read: cutting there changes no outcome. */
+	if (*len > RX_LINEAR_MAX)
+		*len = RX_LINEAR_MAX;
+	return rte_pktmbuf_read(mbuf, 0, *len, linear);
+}
+
+/*
+ * The input stages' common end: a report (parsed from a probe's datagram,
+ * or a traffic window) becomes a record in the staging slot of the
+ * classifier its pair hashes to.  DROP_NONE, or why the report is refused.
+ */
+static enum drop_reason rx_stage_report(struct rx_lcore *rx, const struct report *report,
+					uint64_t now_ns)
 {
 	const struct cgnf_app *app = rx->app;
-	struct packet_payload payload;
 	struct classify_record *record;
-	struct report report;
 	struct ip_pair pair;
 	struct features features;
-	const uint8_t *frame;
 	enum drop_reason reason;
-	uint32_t len = rte_pktmbuf_pkt_len(mbuf);
 	uint32_t hash;
 	unsigned int target;
 
-	if (likely(rte_pktmbuf_is_contiguous(mbuf))) {
-		frame = rte_pktmbuf_mtod(mbuf, const uint8_t *);
-	} else {
-		if (len > RX_LINEAR_MAX)
-			len = RX_LINEAR_MAX;
-		frame = rte_pktmbuf_read(mbuf, 0, len, linear);
-	}
-	reason = packet_find_report(frame, len, filter, &payload);
-	if (reason != DROP_NONE) {
-		if (unlikely(reason == DROP_NOT_IP || reason == DROP_NOT_UDP))
-			reason = rx_neighbor(rx, port, frame, len, reason);
-		return reason;
-	}
-	if (unlikely(rx_checksum_bad(mbuf)))
-		return DROP_BAD_CHECKSUM;
-	reason = report_parse((const char *)payload.data, payload.len, &report);
-	if (reason != DROP_NONE)
-		return reason;
-	reason = features_build(&report, &app->config.lan, &pair, &features);
+	reason = features_build(report, &app->config.lan, &pair, &features);
 	if (reason != DROP_NONE)
 		return reason;
 	hash = ip_pair_hash(&pair, app->hash_seed);
@@ -179,6 +173,95 @@ static enum drop_reason rx_take_frame(struct rx_lcore *rx, const struct cgnf_por
 	record->rx_time_ns = now_ns;
 	record->features = features;
 	return DROP_NONE;
+}
+
+/* --input reports: one probe datagram, one record; DROP_NONE or why not. */
+static enum drop_reason rx_take_report_frame(struct rx_lcore *rx, const struct cgnf_port *port,
+					     const struct rte_mbuf *mbuf,
+					     const struct packet_filter *filter, uint64_t now_ns,
+					     uint8_t *linear)
+{
+	struct packet_payload payload;
+	struct report report;
+	enum drop_reason reason;
+	uint32_t len;
+	const uint8_t *frame = rx_frame_bytes(mbuf, &len, linear);
+
+	reason = packet_find_report(frame, len, filter, &payload);
+	if (reason != DROP_NONE) {
+		if (unlikely(reason == DROP_NOT_IP || reason == DROP_NOT_UDP))
+			reason = rx_neighbor(rx, port, frame, len, reason);
+		return reason;
+	}
+	if (unlikely(rx_checksum_bad(mbuf)))
+		return DROP_BAD_CHECKSUM;
+	reason = report_parse((const char *)payload.data, payload.len, &report);
+	if (reason != DROP_NONE)
+		return reason;
+	return rx_stage_report(rx, &report, now_ns);
+}
+
+/* A packet's capture time from the port, or the lcore's clock when the port gives none. */
+static inline uint64_t rx_packet_time_ns(const struct cgnf_app *app, const struct rte_mbuf *mbuf,
+					 uint64_t now_ns)
+{
+	if (app->timestamp_flag != 0 && (mbuf->ol_flags & app->timestamp_flag))
+		return *RTE_MBUF_DYNFIELD(mbuf, app->timestamp_offset, const rte_mbuf_timestamp_t *);
+	return now_ns;
+}
+
+/*
+ * A closed traffic window: its text for --windows (the probe's values, as
+ * the probe prints them), then the record, built from the values report
+ * mode would read back from that text so that both inputs classify alike.
+ */
+static void rx_stage_window(struct rx_lcore *rx, struct report *window, uint64_t now_ns,
+			    unsigned int *refused)
+{
+	if (rx->window_texts != NULL && rx->texts_staged < RX_TEXTS_STAGED)
+		rx->texts_staging[rx->texts_staged++] = *window;
+	window_report_as_text_values(window);
+	if (rx_stage_report(rx, window, now_ns) != DROP_NONE)
+		(*refused)++;
+}
+
+/*
+ * --input traffic: a burst of raw frames into this lcore's windows.  Each
+ * frame is a windowed UDP packet or one drop; each window the burst closes
+ * is staged.  Returns how many packets were windowed.
+ */
+static unsigned int rx_take_traffic_burst(struct rx_lcore *rx, const struct cgnf_port *port,
+					  struct rte_mbuf **mbufs, unsigned int received,
+					  uint64_t now_ns, uint8_t *linear,
+					  struct rx_burst_drops *drops, unsigned int *refused)
+{
+	const struct cgnf_app *app = rx->app;
+	struct window_packet packets[CGNF_BURST];
+	struct report windows[CGNF_BURST];
+	unsigned int i, windowed = 0, closed;
+	enum drop_reason reason;
+	uint32_t len;
+
+	for (i = 0; i < received; i++) {
+		const uint8_t *frame = rx_frame_bytes(mbufs[i], &len, linear);
+
+		reason = window_packet_from_frame(frame, len, len,
+						  rx_packet_time_ns(app, mbufs[i], now_ns),
+						  &packets[windowed]);
+		if (likely(reason == DROP_NONE)) {
+			if (packets[windowed].time_ns > rx->packet_clock_ns)
+				rx->packet_clock_ns = packets[windowed].time_ns;
+			windowed++;
+			continue;
+		}
+		if (unlikely(reason == DROP_NOT_IP || reason == DROP_NOT_UDP))
+			reason = rx_neighbor(rx, port, frame, len, reason);
+		burst_drop(drops, reason);
+	}
+	closed = window_table_account_burst(rx->windows, packets, windowed, windows);
+	for (i = 0; i < closed; i++)
+		rx_stage_window(rx, &windows[i], now_ns, refused);
+	return windowed;
 }
 
 /*
@@ -212,6 +295,88 @@ static unsigned int rx_flush(struct rx_lcore *rx)
 	return lost;
 }
 
+/*
+ * Hands the staged --windows texts to the control thread.  Returns how
+ * many did not fit; --lossless waits for room instead, until a forced stop.
+ */
+static unsigned int rx_flush_texts(struct rx_lcore *rx)
+{
+	const struct cgnf_app *app = rx->app;
+	unsigned int sent, attempts = 0, staged = rx->texts_staged;
+
+	if (staged == 0)
+		return 0;
+	sent = rte_ring_enqueue_burst_elem(rx->window_texts, rx->texts_staging,
+					   sizeof(rx->texts_staging[0]), staged, NULL);
+	while (sent < staged && app->config.lossless && cgnf_quit_level(app) != QUIT_FORCE) {
+		ring_full_wait(&attempts);
+		sent += rte_ring_enqueue_burst_elem(rx->window_texts, rx->texts_staging + sent,
+						    sizeof(rx->texts_staging[0]), staged - sent,
+						    NULL);
+	}
+	rx->texts_staged = 0;
+	return staged - sent;
+}
+
+/* The window table's own counts, published once per burst. */
+static void rx_publish_windows(struct rx_lcore *rx)
+{
+	struct rx_counters *counters = &rx->counters;
+	struct window_counters windows;
+
+	window_table_get_counters(rx->windows, &windows);
+	counter_set(&counters->windows_closed, windows.windows_closed);
+	counter_set(&counters->windows_lost, windows.windows_lost);
+	counter_set(&counters->windows_inexact, windows.windows_inexact);
+	counter_set(&counters->flows_active, windows.flows_active);
+	counter_set(&counters->flows_created, windows.flows_created);
+	counter_set(&counters->flows_purged, windows.flows_purged);
+	counter_set(&counters->flows_evicted, windows.flows_evicted);
+}
+
+/*
+ * Flushes what a traffic burst or sweep staged and counts it: windows the
+ * classifier rings or the text ring could not take, windows refused.
+ */
+static unsigned int rx_flush_windows(struct rx_lcore *rx, unsigned int refused)
+{
+	struct rx_counters *counters = &rx->counters;
+	unsigned int staged = 0, lost;
+
+	for (unsigned int target = 0; target < rx->app->n_classifiers; target++)
+		staged += rx->staged[target];
+	lost = rx_flush(rx);
+	counter_add(&counters->reports_enqueued, staged - lost);
+	counter_add(&counters->windows_ring_full, lost);
+	counter_add(&counters->windows_refused, refused);
+	if (rx->window_texts != NULL)
+		counter_add(&counters->windows_text_dropped, rx_flush_texts(rx));
+	rx_publish_windows(rx);
+	return staged - lost;
+}
+
+/*
+ * Between bursts, on the packet clock: exact mode ends the conversations
+ * idle too long and emits their pending window; probe mode frees the
+ * places of those its purges forgot.  until_ns = UINT64_MAX at the end of
+ * the input ends them all.  Returns how many windows it emitted.
+ */
+static unsigned int rx_sweep_windows(struct rx_lcore *rx, uint64_t until_ns)
+{
+	struct report windows[CGNF_BURST];
+	unsigned int i, count, refused = 0;
+	uint64_t now_ns;
+
+	count = window_table_expire(rx->windows, until_ns, windows, CGNF_BURST);
+	if (count == 0)
+		return 0;
+	now_ns = cgnf_clock_ns(rx->app);
+	for (i = 0; i < count; i++)
+		rx_stage_window(rx, &windows[i], now_ns, &refused);
+	rx_flush_windows(rx, refused);
+	return count;
+}
+
 static void rx_account_burst(struct rx_lcore *rx, unsigned int received, unsigned int enqueued,
 			     struct rx_burst_drops *drops)
 {
@@ -235,7 +400,7 @@ static unsigned int rx_poll_queue(struct rx_lcore *rx, const struct cgnf_port *p
 	struct cgnf_app *app = rx->app;
 	struct rte_mbuf *mbufs[CGNF_BURST];
 	struct rx_burst_drops drops = {0};
-	unsigned int i, received, accepted = 0, lost;
+	unsigned int i, received, accepted = 0, refused = 0, lost;
 	uint64_t now_ns;
 
 	received = rte_eth_rx_burst(port->port_id, rx->index, mbufs, CGNF_BURST);
@@ -246,12 +411,23 @@ static unsigned int rx_poll_queue(struct rx_lcore *rx, const struct cgnf_port *p
 
 	for (i = 0; i < received && i < RX_PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(mbufs[i], void *));
+	if (rx->windows != NULL) {
+		for (i = RX_PREFETCH_AHEAD; i < received; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(mbufs[i], void *));
+		accepted = rx_take_traffic_burst(rx, port, mbufs, received, now_ns, linear, &drops,
+						 &refused);
+		rte_pktmbuf_free_bulk(mbufs, received);
+		rx_flush_windows(rx, refused);
+		counter_add(&rx->counters.traffic_packets, accepted);
+		rx_account_burst(rx, received, 0, &drops);
+		return received;
+	}
 	for (i = 0; i < received; i++) {
 		enum drop_reason reason;
 
 		if (i + RX_PREFETCH_AHEAD < received)
 			rte_prefetch0(rte_pktmbuf_mtod(mbufs[i + RX_PREFETCH_AHEAD], void *));
-		reason = rx_take_frame(rx, port, mbufs[i], filter, now_ns, linear);
+		reason = rx_take_report_frame(rx, port, mbufs[i], filter, now_ns, linear);
 		if (reason == DROP_NONE)
 			accepted++;
 		else
@@ -288,11 +464,17 @@ int rx_lcore_main(void *arg)
 		received = 0;
 		for (p = 0; p < app->n_ports; p++)
 			received += rx_poll_queue(rx, &app->ports[p], &filter, linear);
+		if (rx->windows != NULL)
+			received += rx_sweep_windows(rx, rx->packet_clock_ns);
 		if (received != 0)
 			idle_backoff_reset(&backoff);
 		else
 			idle_backoff_wait(&backoff);
 	}
+	/* The input is over: exact mode emits every pending window (probe mode never does). */
+	if (rx->windows != NULL && app->config.window_stats == CONFIG_WINDOW_STATS_EXACT)
+		while (rx_sweep_windows(rx, UINT64_MAX) != 0)
+			;
 	/* Staging is flushed at the end of every burst: nothing is left here. */
 	__atomic_store_n(&rx->done, 1, __ATOMIC_RELEASE);
 	CGNF_LOG(rx, INFO, "lcore %u: stopped after %" PRIu64 " packets", rx->lcore_id,

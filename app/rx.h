@@ -10,7 +10,11 @@
 #include <rte_common.h>
 #include <rte_ring.h>
 
+#include "app.h"
+
 #include "record.h"
+#include "report.h"
+#include "window.h"
 
 #include "counters.h"
 
@@ -24,8 +28,17 @@ struct rx_lcore {
 	struct classify_record *staging; /* [n_classifiers][CGNF_BURST] */
 	unsigned int *staged;		 /* [n_classifiers]: records waiting in staging */
 	int done;			 /* published once it will enqueue no more */
+	/* --input traffic: this lcore's conversations, on its own packet clock. */
+	struct window_table *windows;
+	uint64_t packet_clock_ns;	/* the latest packet time seen */
+	struct rte_ring *window_texts;	/* --windows: closed windows toward the control thread */
+	struct report *texts_staging;	/* [RX_TEXTS_STAGED] */
+	unsigned int texts_staged;
 	struct rx_counters counters __rte_cache_aligned;
 } __rte_cache_aligned;
+
+/* Closed windows staged for --windows per burst: a burst, and a sweep of expired ones. */
+#define RX_TEXTS_STAGED (2 * CGNF_BURST)
 
 /* The lcore's entry point, arg = its struct rx_lcore. */
 int rx_lcore_main(void *arg);
