@@ -21,6 +21,7 @@
 #include "app.h"
 #include "control.h"
 #include "handoff.h"
+#include "rx.h"
 #include "log.h"
 #include "notify.h"
 #include "sink.h"
@@ -39,10 +40,7 @@ RTE_LOG_REGISTER(cgnf_logtype_control, cgnf.control, INFO);
 #define JOIN_POLL_NS 10000000L
 
 static const struct sink_ops *const sink_types[] = {
-	&sink_table_ops,
-	&sink_csv_ops,
-	&sink_stats_json_ops,
-	&sink_events_ops,
+	&sink_table_ops, &sink_csv_ops, &sink_stats_json_ops, &sink_events_ops, &sink_windows_ops,
 };
 
 #define SINK_TYPES (sizeof(sink_types) / sizeof(sink_types[0]))
@@ -68,6 +66,7 @@ struct control {
 
 	struct rte_ring *events;
 	struct rte_ring *snapshots;
+	bool wants_windows; /* a sink writes the traffic windows (--windows) */
 	pthread_t thread;
 	bool running;
 	int stop;	      /* atomic: drain the rings and end */
@@ -144,7 +143,10 @@ struct control *control_create(struct cgnf_app *app)
 	control->env.app = app;
 	control->env.clock = &control->clock;
 	/* stdout carries the events when asked: the table and status go to stderr then. */
-	control->env.console = strcmp(app->config.events_path, "-") == 0 ? stderr : stdout;
+	control->env.console = strcmp(app->config.events_path, "-") == 0 ||
+					       strcmp(app->config.windows_path, "-") == 0
+				       ? stderr
+				       : stdout;
 	pthread_mutex_init(&control->top.lock, NULL);
 	pthread_cond_init(&control->top.updated, NULL);
 
@@ -165,6 +167,7 @@ struct control *control_create(struct cgnf_app *app)
 		}
 		control->n_sinks++;
 		control->wants_events |= sink->ops->takes_events;
+		control->wants_windows |= sink->ops->window != NULL;
 	}
 	return control;
 }
@@ -211,7 +214,7 @@ static void deliver_event(struct control *control, const struct handoff_record *
 
 static void flush_sinks(struct control *control)
 {
-	uint64_t lost = 0;
+	uint64_t events_lost = 0, windows_lost = 0;
 
 	for (unsigned int s = 0; s < control->n_sinks; s++) {
 		struct sink *sink = &control->sinks[s];
@@ -219,9 +222,13 @@ static void flush_sinks(struct control *control)
 
 		if (rc != 0)
 			sink_failed(control, sink, "write", rc);
-		lost += sink->lost;
+		if (sink->ops->takes_events)
+			events_lost += sink->lost;
+		if (sink->ops->window != NULL)
+			windows_lost += sink->lost;
 	}
-	counter_set(&control->counters.events_lost, lost);
+	counter_set(&control->counters.events_lost, events_lost);
+	counter_set(&control->counters.windows_unwritten, windows_lost);
 }
 
 static unsigned int drain_events(struct control *control, unsigned int max)
@@ -239,6 +246,40 @@ static unsigned int drain_events(struct control *control, unsigned int max)
 		for (i = 0; i < count; i++)
 			deliver_event(control, &records[i]);
 		total += count;
+	}
+	if (total != 0)
+		flush_sinks(control);
+	return total;
+}
+
+/* The closed traffic windows of every RX lcore to the sinks that write them. */
+static unsigned int drain_windows(struct control *control, unsigned int max)
+{
+	const struct cgnf_app *app = control->app;
+	struct report windows[DRAIN_BURST];
+	unsigned int r, count, i, s, total = 0;
+
+	if (!control->wants_windows)
+		return 0;
+	for (r = 0; r < app->n_rx; r++) {
+		struct rte_ring *ring = app->rx[r].window_texts;
+
+		while (ring != NULL && total < max) {
+			count = rte_ring_sc_dequeue_burst_elem(ring, windows, sizeof(windows[0]),
+							       DRAIN_BURST, NULL);
+			if (count == 0)
+				break;
+			total += count;
+			for (s = 0; s < control->n_sinks; s++) {
+				struct sink *sink = &control->sinks[s];
+
+				if (sink->ops->window == NULL)
+					continue;
+				for (i = 0; i < count; i++)
+					if (sink->ops->window(sink, &windows[i]) != 0)
+						sink->lost++;
+			}
+		}
 	}
 	if (total != 0)
 		flush_sinks(control);
@@ -496,6 +537,7 @@ static void *control_thread_main(void *arg)
 	notify_ready();
 	while (!__atomic_load_n(&control->stop, __ATOMIC_ACQUIRE)) {
 		work = drain_events(control, DRAIN_MAX);
+		work += drain_windows(control, DRAIN_MAX);
 		work += drain_snapshots(control, DRAIN_MAX);
 		now_ns = cgnf_clock_ns(control->app);
 		run_timers(control, now_ns);
@@ -507,7 +549,7 @@ static void *control_thread_main(void *arg)
 	}
 	feed_watchdog(control, cgnf_clock_ns(control->app)); /* STOPPING=1, if not said yet */
 	/* The aggregator has stopped: what is in the event ring now is all there is. */
-	while (drain_events(control, DRAIN_MAX) != 0)
+	while (drain_events(control, DRAIN_MAX) + drain_windows(control, DRAIN_MAX) != 0)
 		;
 	return NULL;
 }

@@ -35,21 +35,21 @@
  * windowed UDP packet or a drop, and every closed window a record handed
  * to a classifier, or lost to a full ring, or refused by the feature checks.
  */
-#define CGNF_TRAFFIC_COUNTERS(X)                                                                  \
-	X(traffic_packets, COUNTER, "packets", "UDP packets accounted into traffic windows")      \
-	X(windows_closed, COUNTER, "windows", "Traffic windows closed (reports computed)")         \
-	X(windows_ring_full, COUNTER, "windows",                                                  \
-	  "Closed windows not handed to a classifier: its ring was full")                         \
-	X(windows_refused, COUNTER, "windows", "Closed windows refused: a value beyond float32")  \
-	X(windows_lost, COUNTER, "windows",                                                       \
-	  "Pending windows dropped as the probe drops them (purge, eviction)")                    \
-	X(windows_inexact, COUNTER, "windows",                                                    \
-	  "Windows whose variances come from sums: the value pool was full")                      \
-	X(windows_text_dropped, COUNTER, "windows",                                               \
-	  "--windows lines lost: the ring to the control thread was full")                        \
-	X(flows_active, GAUGE, "flows", "Traffic conversations tracked")                          \
-	X(flows_created, COUNTER, "flows", "Traffic conversations started")                       \
-	X(flows_purged, COUNTER, "flows", "Traffic conversations forgotten idle")                 \
+#define CGNF_TRAFFIC_COUNTERS(X)                                                                 \
+	X(traffic_packets, COUNTER, "packets", "UDP packets accounted into traffic windows")     \
+	X(windows_closed, COUNTER, "windows", "Traffic windows closed (reports computed)")       \
+	X(windows_ring_full, COUNTER, "windows",                                                 \
+	  "Closed windows not handed to a classifier: its ring was full")                        \
+	X(windows_refused, COUNTER, "windows", "Closed windows refused: a value beyond float32") \
+	X(windows_lost, COUNTER, "windows",                                                      \
+	  "Pending windows dropped as the probe drops them (purge, eviction)")                   \
+	X(windows_inexact, COUNTER, "windows",                                                   \
+	  "Windows whose variances come from sums: the value pool was full")                     \
+	X(windows_text_dropped, COUNTER, "windows",                                              \
+	  "--windows lines lost: the ring to the control thread was full")                       \
+	X(flows_active, GAUGE, "flows", "Traffic conversations tracked")                         \
+	X(flows_created, COUNTER, "flows", "Traffic conversations started")                      \
+	X(flows_purged, COUNTER, "flows", "Traffic conversations forgotten idle")                \
 	X(flows_evicted, COUNTER, "flows", "Traffic conversations pushed out of a full table")
 
 /* Decision tree runs on each classifier lcore. */
@@ -78,10 +78,11 @@
 	X(aggregator_loops, COUNTER, "loops", "Aggregator loops (its heartbeat)")
 
 /* Outputs, on the control thread (sinks). */
-#define CGNF_CONTROL_COUNTERS(X)                                                           \
-	X(events_written, COUNTER, "events", "Pair events accepted by the event outputs")  \
-	X(events_lost, COUNTER, "events", "Pair events an output failed to write")         \
-	X(snapshots_written, COUNTER, "snapshots", "Table snapshots written to the files") \
+#define CGNF_CONTROL_COUNTERS(X)                                                              \
+	X(events_written, COUNTER, "events", "Pair events accepted by the event outputs")     \
+	X(events_lost, COUNTER, "events", "Pair events an output failed to write")            \
+	X(windows_unwritten, COUNTER, "windows", "--windows lines an output failed to write") \
+	X(snapshots_written, COUNTER, "snapshots", "Table snapshots written to the files")    \
 	X(output_errors, COUNTER, "errors", "Failed writes of an output")
 
 /* Model reloads, on the reload thread (or the telemetry thread asking for one). */

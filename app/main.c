@@ -429,7 +429,7 @@ static int parse_options(struct cgnf_app *app, int argc, char **argv)
 		return rc;
 	}
 	/* On a real network any host could feed the table: say so. */
-	if (app->config.probes.count == 0)
+	if (app->config.input == CONFIG_INPUT_REPORTS && app->config.probes.count == 0)
 		CGNF_LOG(main, WARNING, "no --probe given: reports are accepted from any source");
 	if (app->config.lan.count == 0)
 		CGNF_LOG(main, WARNING, "no --lan given: each pair keeps its first report's order");

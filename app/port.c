@@ -338,6 +338,7 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 			 info.max_rx_queues ? info.max_rx_queues : 1);
 		return -EINVAL;
 	}
+	port->is_pcap = strcmp(info.driver_name, "net_pcap") == 0;
 	/* TX only carries ARP/ND replies: without a queue per RX lcore, go without. */
 	port->tx_queues = info.max_tx_queues >= app->n_rx ? app->n_rx : 0;
 
@@ -362,7 +363,8 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 		 */
 		if (app->config.input == CONFIG_INPUT_TRAFFIC) {
 			if (info.hash_key_size > PORT_RSS_KEY_MAX) {
-				CGNF_LOG(port, ERR, "port %u (%s): an RSS key of %u bytes: use --rx 1",
+				CGNF_LOG(port, ERR,
+					 "port %u (%s): an RSS key of %u bytes: use --rx 1",
 					 port_id, port->name, info.hash_key_size);
 				return -ENOTSUP;
 			}
@@ -460,20 +462,28 @@ static void port_find_timestamps(struct cgnf_app *app)
 	app->timestamp_flag = 0;
 	if (app->config.input != CONFIG_INPUT_TRAFFIC)
 		return;
+	/*
+	 * A NIC's timestamp unit is its own (nanoseconds, cycles of its clock):
+	 * only the pcap PMD's is known.  DPDK 22.11's stamps every packet, in
+	 * microseconds (tv_sec x 10^6 + tv_usec, a nanosecond capture truncated
+	 * as libpcap's microsecond precision does), offload bit or not.
+	 */
 	for (unsigned int p = 0; p < app->n_ports; p++)
-		if (!app->ports[p].rx_timestamp) {
+		if (!app->ports[p].is_pcap) {
 			CGNF_LOG(port, INFO,
-				 "port %u (%s) gives no capture time: windows run on the RX "
-				 "lcores' clock",
+				 "port %u (%s) is a NIC: windows run on the RX lcores' clock",
 				 app->ports[p].port_id, app->ports[p].name);
 			return;
 		}
 	offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
 	flag = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
-	if (offset < 0 || flag < 0)
+	if (offset < 0 || flag < 0) {
+		CGNF_LOG(port, INFO, "no capture times: windows run on the RX lcores' clock");
 		return;
+	}
 	app->timestamp_offset = offset;
 	app->timestamp_flag = UINT64_C(1) << flag;
+	app->timestamp_unit_ns = 1000;
 	CGNF_LOG(port, INFO, "windows run on the packets' capture times");
 }
 

@@ -27,6 +27,7 @@ struct cgnf_port {
 	bool rss;	    /* RSS spreads the IP pairs over the RX queues */
 	bool started;	    /* rte_eth_dev_start succeeded: stop it at exit */
 	bool rx_timestamp;  /* the port gives each packet's capture time */
+	bool is_pcap;	    /* the pcap PMD: a capture file, not a NIC */
 	uint8_t rss_key[PORT_RSS_KEY_MAX]; /* --input traffic: the symmetric key given */
 	struct rte_ether_addr mac;
 	struct neighbor_config neighbor; /* the port's MAC and --ip addresses */

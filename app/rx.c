@@ -206,7 +206,9 @@ static inline uint64_t rx_packet_time_ns(const struct cgnf_app *app, const struc
 					 uint64_t now_ns)
 {
 	if (app->timestamp_flag != 0 && (mbuf->ol_flags & app->timestamp_flag))
-		return *RTE_MBUF_DYNFIELD(mbuf, app->timestamp_offset, const rte_mbuf_timestamp_t *);
+		return *RTE_MBUF_DYNFIELD(mbuf, app->timestamp_offset,
+					  const rte_mbuf_timestamp_t *) *
+		       app->timestamp_unit_ns;
 	return now_ns;
 }
 

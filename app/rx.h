@@ -30,9 +30,9 @@ struct rx_lcore {
 	int done;			 /* published once it will enqueue no more */
 	/* --input traffic: this lcore's conversations, on its own packet clock. */
 	struct window_table *windows;
-	uint64_t packet_clock_ns;	/* the latest packet time seen */
-	struct rte_ring *window_texts;	/* --windows: closed windows toward the control thread */
-	struct report *texts_staging;	/* [RX_TEXTS_STAGED] */
+	uint64_t packet_clock_ns;      /* the latest packet time seen */
+	struct rte_ring *window_texts; /* --windows: closed windows toward the control thread */
+	struct report *texts_staging;  /* [RX_TEXTS_STAGED] */
 	unsigned int texts_staged;
 	struct rx_counters counters __rte_cache_aligned;
 } __rte_cache_aligned;

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "output.h"
 #include "pair_table.h"
+#include "report.h"
 
 #include "counters.h"
 
@@ -66,6 +67,8 @@ struct sink_ops {
 	bool takes_events; /* the aggregator hands events over only if one sink does */
 	int (*open)(struct sink *sink);
 	int (*event)(struct sink *sink, const struct pair_event *event);
+	/* --input traffic: every closed window, in each RX lcore's order. */
+	int (*window)(struct sink *sink, const struct report *window);
 	int (*flush)(struct sink *sink);
 	int (*snapshot)(struct sink *sink, const struct snapshot *snapshot);
 	int (*reopen)(struct sink *sink); /* SIGUSR1, e.g. after logrotate */
@@ -87,5 +90,6 @@ extern const struct sink_ops sink_table_ops;
 extern const struct sink_ops sink_csv_ops;
 extern const struct sink_ops sink_stats_json_ops;
 extern const struct sink_ops sink_events_ops;
+extern const struct sink_ops sink_windows_ops;
 
 #endif

@@ -107,7 +107,8 @@ static const struct option_spec option_specs[] = {
 	 .for_input = true,
 	 .input = CONFIG_INPUT_TRAFFIC,
 	 .argument = "FILE",
-	 .help = "write every closed window as the probe's report\ntext, one a line (\"-\": stdout)"},
+	 .help = "write every closed window as the probe's report\ntext, one a line (\"-\": "
+		 "stdout)"},
 	{.name = "max-flows",
 	 .type = OPTION_UINT,
 	 FIELD(max_flows),
@@ -903,7 +904,8 @@ int config_validate(const struct cgnf_config *config, char *err, size_t err_size
 		if (spec->for_input && spec->input != config->input && is_given(spec, config))
 			return fail(err, err_size,
 				    "--%s means nothing with --input %s (it is for --input %s)",
-				    spec->name, input_names[config->input], input_names[spec->input]);
+				    spec->name, input_names[config->input],
+				    input_names[spec->input]);
 
 	/* A verdict needs M reports in a window that never holds more than N. */
 	if (config->verdict_min_reports > config->verdict_window)
@@ -965,8 +967,8 @@ json_t *config_to_json(const struct cgnf_config *config)
 			value = list_to_json(spec, config);
 			break;
 		case OPTION_CHOICE:
-			value = json_string(
-				spec->choices[*(const unsigned int *)option_field_const(spec, config)]);
+			value = json_string(spec->choices[*(const unsigned int *)option_field_const(
+				spec, config)]);
 			break;
 		case OPTION_CONFIG:
 			value = json_string(config->config_path);

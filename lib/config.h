@@ -34,9 +34,10 @@ enum config_window_stats {
 
 struct cgnf_config {
 	char model_path[CONFIG_PATH_MAX];
-	unsigned int input;	   /* enum config_input */
-	unsigned int window_stats; /* enum config_window_stats */
-	char windows_path[CONFIG_PATH_MAX]; /* --windows: every closed window as text; "-": stdout */
+	unsigned int input;		    /* enum config_input */
+	unsigned int window_stats;	    /* enum config_window_stats */
+	char windows_path[CONFIG_PATH_MAX]; /* --windows: every closed window as text; "-": stdout
+					     */
 	uint32_t max_flows;		    /* traffic conversations tracked at once */
 	uint32_t window_values;		    /* probe mode: packet values kept for open windows */
 	uint16_t udp_port;
