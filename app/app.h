@@ -117,6 +117,7 @@ struct cgnf_app {
 	int timestamp_offset;
 	uint64_t timestamp_flag;
 	uint64_t timestamp_unit_ns; /* nanoseconds per unit of the field */
+	bool replays_from_memory;   /* a pcap port with infinite_rx */
 
 	/* Shared state, atomics. */
 	int quit;		  /* enum cgnf_quit */

@@ -468,6 +468,13 @@ static void port_find_timestamps(struct cgnf_app *app)
 	 * microseconds (tv_sec x 10^6 + tv_usec, a nanosecond capture truncated
 	 * as libpcap's microsecond precision does), offload bit or not.
 	 */
+	/* infinite_rx copies the file's frames again and again, without their times. */
+	if (app->replays_from_memory) {
+		CGNF_LOG(port, INFO,
+			 "infinite_rx replays carry no capture time: windows run on the RX lcores' "
+			 "clock");
+		return;
+	}
 	for (unsigned int p = 0; p < app->n_ports; p++)
 		if (!app->ports[p].is_pcap) {
 			CGNF_LOG(port, INFO,
@@ -516,6 +523,7 @@ int port_init_all(struct cgnf_app *app)
 		return rc;
 	if (replayed != 0)
 		CGNF_LOG(port, INFO, "infinite_rx keeps %" PRIu64 " packets in mbufs", replayed);
+	app->replays_from_memory = replayed != 0;
 	/* A per-lcore cache may hold at most two thirds of a pool (rte_mempool's rule). */
 	app->pool = rte_pktmbuf_pool_create("cgnf_mbufs", mbufs,
 					    mbufs * 2 / 3 < MBUF_CACHE ? mbufs * 2 / 3 : MBUF_CACHE,

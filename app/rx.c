@@ -237,7 +237,6 @@ static unsigned int rx_take_traffic_burst(struct rx_lcore *rx, const struct cgnf
 					  uint64_t now_ns, uint8_t *linear,
 					  struct rx_burst_drops *drops, unsigned int *refused)
 {
-	const struct cgnf_app *app = rx->app;
 	struct window_packet packets[CGNF_BURST];
 	struct report windows[CGNF_BURST];
 	unsigned int i, windowed = 0, closed;
@@ -248,7 +247,7 @@ static unsigned int rx_take_traffic_burst(struct rx_lcore *rx, const struct cgnf
 		const uint8_t *frame = rx_frame_bytes(mbufs[i], &len, linear);
 
 		reason = window_packet_from_frame(frame, len, len,
-						  rx_packet_time_ns(app, mbufs[i], now_ns),
+						  rx_packet_time_ns(rx->app, mbufs[i], now_ns),
 						  &packets[windowed]);
 		if (likely(reason == DROP_NONE)) {
 			if (packets[windowed].time_ns > rx->packet_clock_ns)

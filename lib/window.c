@@ -361,6 +361,14 @@ static void flow_emit(struct window_table *table, struct window_flow *flow, stru
 	memset(out, 0, sizeof(*out));
 	out->src = flow->up;
 	out->dst = flow->down;
+	/*
+	 * As the probe's text would say them (dotted quads for IPv4): the LAN
+	 * prefixes then match as in report mode.  An IPv6 packet between
+	 * IPv4-mapped addresses shares the IPv4 pair's conversation (the key
+	 * has no family), a known limit.
+	 */
+	out->src_family = ip_is_v4(&flow->up) ? IP_FAMILY_V4 : IP_FAMILY_V6;
+	out->dst_family = ip_is_v4(&flow->down) ? IP_FAMILY_V4 : IP_FAMILY_V6;
 	if (table->mode == WINDOW_STATS_PROBE) {
 		if (flow->directions[DIRECTION_UP].values_lost ||
 		    flow->directions[DIRECTION_DOWN].values_lost)

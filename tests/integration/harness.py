@@ -365,3 +365,31 @@ def registered_counters():
     text = subprocess.run([CGNF, "--", "--list-counters"], capture_output=True, text=True, check=True).stdout
     rows = [line.split(None, 4) for line in text.splitlines()[1:] if not line.startswith(" ")]
     return [(row[0], row[1], row[2]) for row in rows if row[0] != "dropped"]
+
+
+def pair_part(data, parts):
+    """Which of `parts` an Ethernet frame goes to: a symmetric hash of its IPv4
+    pair, both directions alike, as RSS with a symmetric key spreads a
+    conversation (other frames by their length)."""
+    import zlib
+    offset = 14
+    while data[offset - 2:offset] in (b"\x81\x00", b"\x88\xa8"):
+        offset += 4
+    if data[offset - 2:offset] != b"\x08\x00" or len(data) < offset + 20:
+        return len(data) % parts
+    first, second = sorted((data[offset + 12:offset + 16], data[offset + 16:offset + 20]))
+    return zlib.crc32(first + second) % parts
+
+
+def split_pcap_by_pair(pcap, parts, out_dir):
+    """The capture cut in `parts` files by IP pair (pair_part), each in capture
+    order: one per RX queue of a pcap port.  Returns their paths."""
+    from cgnf_pcap import read_pcap, write_pcap
+    pieces = [[] for _ in range(parts)]
+    for frame in read_pcap(pcap):
+        pieces[pair_part(frame.data, parts)].append(frame)
+    paths = []
+    for index, piece in enumerate(pieces):
+        paths.append(os.path.join(out_dir, f"part{index}.pcap"))
+        write_pcap(paths[-1], piece)
+    return paths

@@ -326,6 +326,25 @@ static void test_direction_of_first_packet(void)
 	window_table_free(table);
 }
 
+/* A window's addresses carry their family, so that --lan prefixes match as in report mode. */
+static void test_report_families(void)
+{
+	struct window_table *table = make_table(WINDOW_STATS_PROBE, 16, 4096);
+	struct report report;
+
+	send_packet(table, "192.168.1.2", "203.0.113.9", 100, T0, &report);
+	CU_ASSERT_EQUAL(
+		send_packet(table, "192.168.1.2", "203.0.113.9", 100, T0 + 40 * MS, &report), 1);
+	CU_ASSERT_EQUAL(report.src_family, IP_FAMILY_V4);
+	CU_ASSERT_EQUAL(report.dst_family, IP_FAMILY_V4);
+	send_packet(table, "2001:db8::1", "fd00::2", 100, T0, &report);
+	CU_ASSERT_EQUAL(send_packet(table, "2001:db8::1", "fd00::2", 100, T0 + 40 * MS, &report),
+			1);
+	CU_ASSERT_EQUAL(report.src_family, IP_FAMILY_V6);
+	CU_ASSERT_EQUAL(report.dst_family, IP_FAMILY_V6);
+	window_table_free(table);
+}
+
 static void test_same_address_both_ends(void)
 {
 	struct window_table *table = make_table(WINDOW_STATS_PROBE, 16, 4096);
@@ -1218,6 +1237,7 @@ int main(void)
 	static const struct unit_test tests[] = {
 		{"section 7's worked values: n = 2, 25, 48", test_worked_values},
 		{"n = 1: IAT variance is the IAT", test_one_packet_window},
+		{"a window's addresses carry their family", test_report_families},
 		{"n = 23: the bug's variance; n = 24: the true one", test_n_23_and_24},
 		{"float32 bit for bit against a transcription, n = 1..120",
 		 test_float32_against_transcription},
