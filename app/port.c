@@ -299,7 +299,7 @@ static void port_symmetric_rss_key(uint8_t *key, unsigned int size)
  */
 static int port_check_rss(const struct cgnf_port *port, unsigned int key_size)
 {
-	uint8_t key[PORT_RSS_KEY_MAX];
+	uint8_t key[PORT_RSS_KEY_MAX] = {0};
 	struct rte_eth_rss_conf rss = {.rss_key = key, .rss_key_len = (uint8_t)key_size};
 	int rc = rte_eth_dev_rss_hash_conf_get(port->port_id, &rss);
 
