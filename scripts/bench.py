@@ -11,6 +11,8 @@ import argparse
 import json
 import os
 import platform
+import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -189,6 +191,67 @@ def bench_pairs_query(work, model, runs, seconds, pairs=100000):
     return {mode: spread(values) for mode, values in rates.items()}, spread(answers)
 
 
+PROBE_PACKETS_PER_S = 2.4e6  # ../shared/FACTS.md: the upstream probe on this machine kind (not run here)
+
+
+def testpmd_rxonly(pcap, mbufs, seconds):
+    """The pcap PMD's own rate on the file (dpdk-testpmd --forward-mode=rxonly,
+    one forwarding lcore alone on CPU 1): the limit any input stage shares."""
+    command = ["dpdk-testpmd", "--no-huge", "-m", "2048", "--no-pci", "--file-prefix",
+               f"cgnf-bench-testpmd-{os.getpid()}", "--lcores", "0@0,1@1", "--log-level", "*:warning",
+               "--vdev", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--", "--forward-mode=rxonly",
+               "--stats-period", "1", "--total-num-mbufs", str(mbufs), "--auto-start"]
+    print("  $", " ".join(command), flush=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    time.sleep(seconds + 4)  # its start-up copies the file into mbufs first
+    process.send_signal(signal.SIGINT)  # testpmd's own clean stop: its output is flushed
+    output = process.communicate(timeout=30)[0]
+    rates = [int(m) for m in re.findall(r"Rx-pps:\s+(\d+)", output)]
+    rates = [rate for rate in rates if rate > 0]
+    return rates[1:] if len(rates) > 1 else rates  # the first period is partly start-up
+
+
+def bench_traffic(work, model, runs, seconds, conversations=1000):
+    """--input traffic on one RX lcore (alone on CPU 1), the file replayed from
+    memory, beside the pcap PMD's rx-only rate on the same file."""
+    pcap = os.path.join(work, "traffic.pcap")
+    subprocess.run([PYTHON, os.path.join(ROOT, "scripts", "gen_traffic.py"), "-o", pcap, "--conversations",
+                    str(conversations), "--seconds", "0.3"], check=True, stdout=subprocess.DEVNULL)
+    mbufs = len(read_pcap(pcap)) + 16384
+    rates, pmd = [], []
+    for index in range(runs):
+        stats_path = os.path.join(work, f"traffic-{index}.json")
+        command = cgnf_command(f"cgnf-bench-traffic-{os.getpid()}-{index}", pcap, model, "0@0,1@1,2@0",
+                               ["--input", "traffic", "--rx", "1", "--classifiers", "1", "--duration",
+                                str(seconds), "--lan", "192.168.0.0/16", "--stats-json", stats_path,
+                                "--mbufs", str(mbufs)])
+        command[command.index("-m") + 1] = "2048"
+        if index == 0:
+            print("  $", " ".join(command), flush=True)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        with open(stats_path) as f:
+            stats = json.load(f)
+        rates.append(stats["rx_packets"] / (stats["elapsed_ns"] / 1e9))
+        pmd += testpmd_rxonly(pcap, mbufs, seconds)
+    return spread(rates), spread(pmd or [0])
+
+
+def bench_window_micro():
+    """lib/window.c alone (tests/bench/bench_window.c): ns a packet with 1 000
+    and 1 000 000 conversations, and the memory per conversation."""
+    command = [os.path.join(BUILD, "bench", "bench_window"), "3", "1000000"]
+    print("  $", " ".join(command), flush=True)
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    figures = {}
+    for conversations, name in (("1000", "window_1k_ns"), ("1000000", "window_1m_ns")):
+        match = re.search(rf"^\s*{conversations} conversations, bursts of 32: min\s+([\d.]+)\s+median\s+([\d.]+)"
+                          rf"\s+max\s+([\d.]+)", output, re.M)
+        figures[name] = {"min": float(match[1]), "median": float(match[2]), "max": float(match[3])}
+    figures["window_bytes_per_flow_probe"] = float(re.findall(r"([\d.]+) bytes/conversation", output)[-1])
+    figures["window_bytes_per_flow_exact"] = float(re.search(r"exact mode.*?(\d+) bytes/conversation", output)[1])
+    return figures
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -235,6 +298,8 @@ def main():
     micro, pcap = bench_micro(work, model_json, model_sklearn, args.pairs)
     pipeline = bench_pipeline(work, pcap, model_json, args.runs, args.seconds)
     query_rates, query_answers = bench_pairs_query(work, model_json, 3, args.seconds)
+    traffic, traffic_pmd = bench_traffic(work, model_json, 3, args.seconds)
+    window_micro = bench_window_micro()
     idle = bench_idle(work, model_json, 3)
 
     parse, tree, sklearn, table = micro["parse"], micro["tree"], micro["sklearn"], micro["pair_table"]
@@ -254,6 +319,9 @@ def main():
         "pipeline_telemetry_loop_reports_per_s": query_rates["telemetry"],
         "pipeline_pairs_query_reports_per_s": query_rates["pairs"],
         "pairs_query_answers_per_s": query_answers,
+        "traffic_packets_per_s": traffic,
+        "pcap_pmd_rxonly_packets_per_s": traffic_pmd,
+        **window_micro,
         "bytes_per_pair": table["bytes_per_pair"],
         **idle,
     }
@@ -296,6 +364,16 @@ def main():
         f"{median('pipeline_pairs_query_reports_per_s') / median('pipeline_100k_pairs_reports_per_s'):.2f}x",
         ">= 0.83x (time <= 1.2x)")
     row("  /cgnf/pairs,1 answers/s meanwhile", figures["pairs_query_answers_per_s"], "", "", "", "")
+    row("traffic input, packets/s (1 RX)", figures["traffic_packets_per_s"], "pcap PMD rx-only (testpmd)",
+        f"{median('pcap_pmd_rxonly_packets_per_s'):.0f}",
+        f"{median('traffic_packets_per_s') / max(median('pcap_pmd_rxonly_packets_per_s'), 1):.2f}x",
+        ">= 0.6x")
+    row("  the same against the probe", figures["traffic_packets_per_s"], "probe (FACTS.md, not run)",
+        f"{PROBE_PACKETS_PER_S:.0f}", f"{median('traffic_packets_per_s') / PROBE_PACKETS_PER_S:.1f}x", "3-4x")
+    row("window update, ns/packet, 1k flows", figures["window_1k_ns"], "", "", "", "")
+    row("window update, ns/packet, 1M flows", figures["window_1m_ns"], "", "", "", "")
+    row("memory, bytes per flow (probe)", figures["window_bytes_per_flow_probe"], "exact mode",
+        f"{figures['window_bytes_per_flow_exact']:.0f}", "", "")
     row("memory, bytes per pair", figures["bytes_per_pair"], "", "", "", "<= 128 B")
     row("idle CPU, % of one core", figures["idle_cpu_percent"], "--busy-poll",
         f"{median('busy_poll_cpu_percent'):.1f}", "", "< 5 %")
