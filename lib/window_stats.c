@@ -65,9 +65,10 @@ static void zero_stats(double out[STAT_COUNT_OF_STATS])
  * once at load time.  Both round each fused multiply-add once, as fmaf
  * must, so they give the same bits; the FMA build runs fmaf as one
  * instruction instead of a libm call per value (measured: the call was
- * most of this function's cost at thousands of values per window).
+ * most of this function's cost at thousands of values per window).  GCC
+ * only, and not under ASan: ifunc resolvers run before it is set up.
  */
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("fma", "default")))
 #endif
 void window_stats_probe(const struct window_direction *direction,

@@ -42,6 +42,8 @@ def read_pairs(path):
                 "reports": total,
                 "share": cg / total if total else 0.0,
                 "verdict": row.get("verdict") or None,
+                "first_seen": float(row["first_seen"]) if row.get("first_seen") else None,
+                "last_seen": float(row["last_seen"]) if row.get("last_seen") else None,
             })
     return rows
 
@@ -73,7 +75,8 @@ def plot_shares(axes, rows):
     colours = [VERDICT_COLOURS.get(row["verdict"], "tab:purple") if row["verdict"] else
                ("tab:red" if row["share"] > 0.5 else "tab:blue") for row in rows]
     places = range(len(rows))
-    axes.barh(places, [row["share"] for row in rows], color=colours)
+    # A share of 0 still gets a sliver in its verdict's colour: ncg and unknown stay apart.
+    axes.barh(places, [max(row["share"], 0.01) for row in rows], color=colours)
     axes.set_yticks(list(places), [f"{row['label']} ({row['reports']})" for row in rows], fontsize=6)
     axes.set_xlim(0, 1)
     axes.set_xlabel("share of the pair's reports classified cloud gaming")
@@ -145,6 +148,21 @@ def panel_height(lines):
     return max(3.0, min(lines, MAX_BARS) * 0.18 + 1.5)
 
 
+def this_run(events, rows):
+    """--events appends: keep the events of the run the CSV comes from (within
+    its pairs' first and last seen, give or take the pair timeout's expiries a
+    minute later), and say how many others were left out."""
+    seen = [(row["first_seen"], row["last_seen"]) for row in rows if row["first_seen"] is not None]
+    if not seen or not events:
+        return events
+    start, end = min(first for first, _ in seen) - 1.0, max(last for _, last in seen) + 3600.0
+    kept = [event for event in events if start <= event.time <= end]
+    if len(kept) < len(events):
+        print(f"plot: {len(events) - len(kept)} events of another run left out (before or after this CSV's pairs)",
+              file=sys.stderr)
+    return kept
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("csv", help="cgnf's per-pair CSV")
@@ -154,6 +172,7 @@ def main():
 
     rows = read_pairs(args.csv)
     events = read_events(args.events) if args.events else []
+    events = this_run(events, rows)
     heights = [panel_height(len(rows))]
     if events:
         heights += [3.0, panel_height(len({event.pair for event in events}))]
