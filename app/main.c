@@ -106,18 +106,31 @@ static void ignore_signals(void)
 		signal(ignored[i], SIG_IGN);
 }
 
-static int install_signal_handlers(struct cgnf_app *app)
+/*
+ * SIGINT and SIGTERM as soon as the app exists: a stop asked for during a
+ * long start-up (a large infinite_rx file, a big model) is kept and honoured
+ * once the pipeline runs, instead of killing cgnf with nothing written.
+ */
+static int install_quit_handlers(struct cgnf_app *app)
 {
 	struct sigaction quit = {.sa_handler = on_quit_signal};
-	struct sigaction reload = {.sa_handler = on_reload_signal};
-	struct sigaction reopen = {.sa_handler = on_reopen_signal};
 
 	signal_app = app;
 	sigemptyset(&quit.sa_mask);
+	if (sigaction(SIGINT, &quit, NULL) != 0 || sigaction(SIGTERM, &quit, NULL) != 0)
+		return -errno;
+	return 0;
+}
+
+/* SIGHUP and SIGUSR1 once the reload thread and the control thread exist. */
+static int install_control_handlers(void)
+{
+	struct sigaction reload = {.sa_handler = on_reload_signal};
+	struct sigaction reopen = {.sa_handler = on_reopen_signal};
+
 	sigemptyset(&reload.sa_mask);
 	sigemptyset(&reopen.sa_mask);
-	if (sigaction(SIGINT, &quit, NULL) != 0 || sigaction(SIGTERM, &quit, NULL) != 0 ||
-	    sigaction(SIGHUP, &reload, NULL) != 0 || sigaction(SIGUSR1, &reopen, NULL) != 0)
+	if (sigaction(SIGHUP, &reload, NULL) != 0 || sigaction(SIGUSR1, &reopen, NULL) != 0)
 		return -errno;
 	return 0;
 }
@@ -495,6 +508,10 @@ int main(int argc, char **argv)
 		goto out_eal;
 	}
 	clock_init(app);
+	if (install_quit_handlers(app) != 0) {
+		CGNF_LOG(main, ERR, "cannot install signal handlers: %s", strerror(errno));
+		goto out_app;
+	}
 
 	/* rte_eal_init left the program name just before cgnf's own options. */
 	rc = parse_options(app, argc - eal_args, argv + eal_args);
@@ -521,7 +538,7 @@ int main(int argc, char **argv)
 	app->reloader = reload_start(app);
 	if (app->reloader == NULL)
 		goto out_aggregator;
-	if (install_signal_handlers(app) != 0) {
+	if (install_control_handlers() != 0) {
 		CGNF_LOG(main, ERR, "cannot install signal handlers: %s", strerror(errno));
 		goto out_reloader;
 	}
