@@ -130,9 +130,11 @@ def bench_pipeline(work, pcap, model, runs, seconds):
     return spread(rates)
 
 
-def telemetry_hammer(prefix, command, stop):
-    """Asks command over the telemetry socket of the run, as fast as it answers,
-    until stop is set; returns how many answers came."""
+def telemetry_hammer(prefix, command, stop, pause_s=0.001):
+    """Asks command over the telemetry socket of the run in a loop, a
+    millisecond apart (a client as busy as any monitoring: flat out, the
+    client and telemetry's thread would measure their own CPU use on 2
+    shared CPUs), until stop is set; returns how many answers came."""
     path = os.path.join("/var/run" if os.getuid() == 0 else os.environ.get("XDG_RUNTIME_DIR", "/tmp"),
                         "dpdk", prefix, "dpdk_telemetry.v2")
     deadline = time.monotonic() + 30
@@ -146,6 +148,7 @@ def telemetry_hammer(prefix, command, stop):
             while not stop.is_set():
                 client.send(command.encode())
                 answers += b'"error"' not in client.recv(16384)
+                time.sleep(pause_s)
         except OSError:
             pass  # cgnf ended its run (--duration) under the client's feet
     return answers
@@ -247,7 +250,7 @@ def bench_window_micro():
         match = re.search(rf"^\s*{conversations} conversations, bursts of 32: min\s+([\d.]+)\s+median\s+([\d.]+)"
                           rf"\s+max\s+([\d.]+)", output, re.M)
         figures[name] = {"min": float(match[1]), "median": float(match[2]), "max": float(match[3])}
-    figures["window_bytes_per_flow_probe"] = float(re.findall(r"([\d.]+) bytes/conversation", output)[-1])
+    figures["window_bytes_per_flow_probe"] = float(re.findall(r"([\d.]+) bytes/conversation", output)[1])
     figures["window_bytes_per_flow_exact"] = float(re.search(r"exact mode.*?(\d+) bytes/conversation", output)[1])
     return figures
 
