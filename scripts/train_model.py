@@ -197,13 +197,17 @@ def train_labelled(args):
         print("held out: nothing (--test-share 0): no scores")
 
     os.makedirs(os.path.dirname(os.path.abspath(args.joblib)), exist_ok=True)
+    inputs = args.reports or args.windows
+    return save_model(model, args, f"labelled data: {', '.join(os.path.basename(p) for p in inputs)}, labels "
+                                   f"{os.path.basename(args.labels)}; max_depth {args.max_depth}, "
+                                   f"min_samples_leaf {args.min_samples_leaf}, class_weight {args.class_weight_text}")
+
+
+def save_model(model, args, source):
+    """The joblib file, and our JSON model (export_model.py) when asked; 0 or 1."""
     joblib.dump(model, args.joblib)
     print(f"saved {args.joblib}")
     if args.json:
-        inputs = args.reports or args.windows
-        source = (f"labelled data: {', '.join(os.path.basename(p) for p in inputs)}, labels "
-                  f"{os.path.basename(args.labels)}; max_depth {args.max_depth}, min_samples_leaf "
-                  f"{args.min_samples_leaf}, class_weight {args.class_weight_text}")
         try:
             export_model.export(model, args.json, source=source)
         except export_model.ExportError as error:
@@ -234,19 +238,9 @@ def train_synthetic(args):
     report_scores(model, *test, args.threshold)
 
     os.makedirs(os.path.dirname(os.path.abspath(args.joblib)), exist_ok=True)
-    joblib.dump(model, args.joblib)
-    print(f"saved {args.joblib}")
-    if args.json:
-        source = (f"synthetic traffic: scripts/train_model.py --conversations {args.conversations} "
-                  f"--seconds {args.seconds:g} --seed {args.seed} --max-depth {args.max_depth} "
-                  f"--min-samples-leaf {args.min_samples_leaf}")
-        try:
-            export_model.export(model, args.json, source=source)
-        except export_model.ExportError as error:
-            print(f"train_model: export: {error}", file=sys.stderr)
-            return 1
-        print(f"exported {args.json}")
-    return 0
+    return save_model(model, args, f"synthetic traffic: scripts/train_model.py --conversations {args.conversations} "
+                                   f"--seconds {args.seconds:g} --seed {args.seed} --max-depth {args.max_depth} "
+                                   f"--min-samples-leaf {args.min_samples_leaf}")
 
 
 def main():
