@@ -178,6 +178,8 @@ static void publish_counters(struct aggregator *aggregator)
 	CGNF_AGGREGATOR_COUNTERS(PUBLISH)
 #undef PUBLISH
 	counter_set(&shared->last_report_ns, mine->last_report_ns);
+	for (unsigned int b = 0; b < LATENCY_BUCKETS; b++)
+		counter_set(&shared->latency_buckets[b], mine->latency_buckets[b]);
 }
 
 static unsigned int drain_results(struct aggregator *aggregator)
@@ -205,6 +207,7 @@ static unsigned int drain_results(struct aggregator *aggregator)
 			updates[i].now_ns = results[i].rx_time_ns;
 			cg += results[i].is_cg;
 			counters->latency_sum_ns += latency;
+			counters->latency_buckets[latency_bucket(latency)]++;
 			if (latency > counters->latency_max_ns)
 				counters->latency_max_ns = latency;
 		}

@@ -113,6 +113,7 @@ struct cgnf_app {
 	int quit;		  /* enum cgnf_quit */
 	int quit_signals;	  /* SIGINT / SIGTERM received */
 	uint64_t first_packet_ns; /* 0 until an RX lcore takes the first packet */
+	int running; /* 1 once every lcore and the control thread run (health: and no quit) */
 };
 
 static inline uint64_t cgnf_clock_ns(const struct cgnf_app *app)

@@ -54,14 +54,25 @@
 	X(snapshots_walked, COUNTER, "snapshots", "Table walks handed to the control thread")      \
 	X(aggregator_loops, COUNTER, "loops", "Aggregator loops (its heartbeat)")
 
-/* Outputs, on the control thread (sinks) and the reload thread. */
-#define CGNF_CONTROL_COUNTERS(X)                                                          \
-	X(events_written, COUNTER, "events", "Pair events written by the output sinks")   \
-	X(events_lost, COUNTER, "events", "Pair events a sink failed to write")           \
-	X(snapshots_written, COUNTER, "snapshots", "Table snapshots handed to the sinks") \
-	X(output_errors, COUNTER, "errors", "Failed writes of an output file")            \
-	X(model_reloads, COUNTER, "reloads", "Models loaded and swapped in")              \
-	X(model_reloads_refused, COUNTER, "reloads", "Model files refused (the old one stays)")
+/*
+ * Outputs, on the control thread (sinks), the reload thread and the
+ * exporters' own threads (the metrics server's, the Redis sink's I/O
+ * thread): one writer per counter.
+ */
+#define CGNF_CONTROL_COUNTERS(X)                                                                \
+	X(events_written, COUNTER, "events", "Pair events written by the output sinks")         \
+	X(events_lost, COUNTER, "events", "Pair events a sink failed to write")                 \
+	X(snapshots_written, COUNTER, "snapshots", "Table snapshots handed to the sinks")       \
+	X(output_errors, COUNTER, "errors", "Failed writes of an output file")                  \
+	X(model_reloads, COUNTER, "reloads", "Models loaded and swapped in")                    \
+	X(model_reloads_refused, COUNTER, "reloads", "Model files refused (the old one stays)") \
+	X(metrics_scrapes, COUNTER, "scrapes", "GET /metrics answered (--metrics)")             \
+	X(redis_events, COUNTER, "events", "Pair events appended to the Redis stream")          \
+	X(redis_pair_updates, COUNTER, "pairs", "Pair hashes written to Redis")                 \
+	X(redis_dropped, COUNTER, "records",                                                    \
+	  "Events and table rows not sent to Redis (queue full, or lost with a connection)")    \
+	X(redis_errors, COUNTER, "errors", "Redis connections lost or refused, error replies")  \
+	X(redis_reconnects, COUNTER, "connections", "Connections to Redis made again after a loss")
 
 /*
  * Computed when read, from the counters above and the app's clock: the
@@ -98,8 +109,29 @@ struct classifier_counters {
 	CGNF_CLASSIFIER_COUNTERS(CGNF_COUNTER_FIELD)
 };
 
+/*
+ * Report latency (RX lcore to table) as a histogram: bucket 0 counts
+ * latencies under 2^LATENCY_LOG2_FIRST ns, bucket b (1 .. LATENCY_BUCKETS - 2)
+ * those in [2^(FIRST + b - 1), 2^(FIRST + b)) ns, the last one the rest.
+ * So bucket b's inclusive upper bound ("le") is 2^(FIRST + b) ns: 1.024 us
+ * to 4.29 s.  A log2 index: one clz per report.
+ */
+#define LATENCY_BUCKETS 24
+#define LATENCY_LOG2_FIRST 10
+
+static inline unsigned int latency_bucket(uint64_t ns)
+{
+	unsigned int log2 = 63u - (unsigned int)__builtin_clzll(ns | 1);
+
+	if (log2 < LATENCY_LOG2_FIRST)
+		return 0;
+	log2 -= LATENCY_LOG2_FIRST - 1;
+	return log2 < LATENCY_BUCKETS - 1 ? log2 : LATENCY_BUCKETS - 1;
+}
+
 struct aggregator_counters {
 	CGNF_AGGREGATOR_COUNTERS(CGNF_COUNTER_FIELD)
+	uint64_t latency_buckets[LATENCY_BUCKETS]; /* by latency_bucket(), not cumulative */
 	uint64_t last_report_ns; /* app clock at the last report: the end of elapsed_ns */
 };
 
@@ -135,6 +167,7 @@ const char *counter_role_name(enum counter_role role); /* "rx", "classifier"... 
 struct counter_values {
 	uint64_t value[COUNTER_COUNT];
 	uint64_t drops[DROP_REASON_COUNT];
+	uint64_t latency_buckets[LATENCY_BUCKETS];
 };
 
 /* Only the owning thread adds; everybody may read, with no lock and no torn value. */
