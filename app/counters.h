@@ -110,23 +110,23 @@ struct classifier_counters {
 };
 
 /*
- * Report latency (RX lcore to table) as a histogram: bucket 0 counts
- * latencies under 2^LATENCY_LOG2_FIRST ns, bucket b (1 .. LATENCY_BUCKETS - 2)
- * those in [2^(FIRST + b - 1), 2^(FIRST + b)) ns, the last one the rest.
+ * Report latency (RX lcore to table) as a histogram: bucket b counts the
+ * latencies in (2^(FIRST + b - 1), 2^(FIRST + b)] ns, bucket 0 everything
+ * up to 2^FIRST ns and the last one everything above 2^(FIRST + 22) ns.
  * So bucket b's inclusive upper bound ("le") is 2^(FIRST + b) ns: 1.024 us
- * to 4.29 s.  A log2 index: one clz per report.
+ * to 4.29 s, then +Inf.  One clz per report.
  */
 #define LATENCY_BUCKETS 24
 #define LATENCY_LOG2_FIRST 10
 
 static inline unsigned int latency_bucket(uint64_t ns)
 {
-	unsigned int log2 = 63u - (unsigned int)__builtin_clzll(ns | 1);
+	unsigned int bits;
 
-	if (log2 < LATENCY_LOG2_FIRST)
+	if (ns <= 1ull << LATENCY_LOG2_FIRST)
 		return 0;
-	log2 -= LATENCY_LOG2_FIRST - 1;
-	return log2 < LATENCY_BUCKETS - 1 ? log2 : LATENCY_BUCKETS - 1;
+	bits = 64u - (unsigned int)__builtin_clzll(ns - 1) - LATENCY_LOG2_FIRST;
+	return bits < LATENCY_BUCKETS - 1 ? bits : LATENCY_BUCKETS - 1;
 }
 
 struct aggregator_counters {
