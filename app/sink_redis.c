@@ -455,12 +455,22 @@ static redisContext *connect_to(const struct redis_sink *state, char *err, size_
 	redisSetTimeout(context, milliseconds(REDIS_COMMAND_TIMEOUT_MS));
 	if (!state->where.is_unix)
 		redisEnableKeepAlive(context);
-	if (!state->has_password)
-		return context;
-	reply = redisCommand(context, "AUTH %s", state->password);
+	if (state->has_password) {
+		reply = redisCommand(context, "AUTH %s", state->password);
+		if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+			snprintf(err, err_size, "authentication refused: %s",
+				 reply ? reply->str : context->errstr);
+			*rc = reply ? -EACCES : -EIO;
+			freeReplyObject(reply);
+			redisFree(context);
+			return NULL;
+		}
+		freeReplyObject(reply);
+	}
+	/* A server that wants a password says so to the first command: ask it now. */
+	reply = redisCommand(context, "PING");
 	if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-		snprintf(err, err_size, "authentication refused: %s",
-			 reply ? reply->str : context->errstr);
+		snprintf(err, err_size, "%s", reply ? reply->str : context->errstr);
 		*rc = reply ? -EACCES : -EIO;
 		freeReplyObject(reply);
 		redisFree(context);
@@ -533,58 +543,157 @@ static void send_events(struct redis_sink *state, const struct redis_record *rec
 	counter_add(&state->counters->redis_pair_updates, count);
 }
 
+struct member_entry {
+	char text[MEMBER_MAX];
+	bool cg;
+};
+
 static int compare_members(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcmp(((const struct member_entry *)a)->text,
+		      ((const struct member_entry *)b)->text);
+}
+
+static const struct member_entry *find_member(const struct member_entry *entries, size_t count,
+					      const char *text)
+{
+	struct member_entry key;
+
+	snprintf(key.text, sizeof(key.text), "%s", text);
+	return bsearch(&key, entries, count, sizeof(entries[0]), compare_members);
+}
+
+/* Whether a pair Redis holds and cgnf does not is this instance's (or nobody's) to remove. */
+static int owned_here(struct redis_sink *state, const char *member, bool *owned)
+{
+	redisReply *owner;
+
+	owner = redisCommand(state->context, "HGET " KEY_PAIR_PREFIX "{%s} instance", member);
+	if (owner == NULL) {
+		connection_lost(state, state->context->errstr);
+		return -EIO;
+	}
+	*owned = owner->type == REDIS_REPLY_NIL ||
+		 (owner->type == REDIS_REPLY_STRING && strcmp(owner->str, state->instance) == 0);
+	freeReplyObject(owner);
+	return 0;
+}
+
+static int remove_pair(struct redis_sink *state, const char *member)
+{
+	redisReply *deleted, *removed = NULL;
+
+	deleted = redisCommand(state->context, "DEL " KEY_PAIR_PREFIX "{%s}", member);
+	if (deleted != NULL)
+		removed = redisCommand(state->context, "ZREM %s %s", KEY_CG, member);
+	freeReplyObject(deleted);
+	freeReplyObject(removed);
+	if (removed == NULL) {
+		connection_lost(state, state->context->errstr);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* cgnf:cg members that the snapshot does not hold as cloud gaming. */
+static int reconcile_cg_set(struct redis_sink *state, const struct member_entry *entries,
+			    size_t count)
+{
+	redisReply *all = redisCommand(state->context, "ZRANGE %s 0 -1", KEY_CG);
+	bool owned = false;
+	int rc = 0;
+
+	if (all == NULL) {
+		connection_lost(state, state->context->errstr);
+		return -EIO;
+	}
+	for (size_t i = 0; rc == 0 && all->type == REDIS_REPLY_ARRAY && i < all->elements; i++) {
+		const char *member = all->element[i]->str;
+		const struct member_entry *entry = find_member(entries, count, member);
+		redisReply *removed;
+
+		if (entry != NULL && entry->cg)
+			continue;
+		if (entry == NULL && (rc = owned_here(state, member, &owned)) != 0)
+			break;
+		if (entry == NULL && !owned)
+			continue;
+		removed = redisCommand(state->context, "ZREM %s %s", KEY_CG, member);
+		if (removed == NULL) {
+			connection_lost(state, state->context->errstr);
+			rc = -EIO;
+		}
+		freeReplyObject(removed);
+	}
+	freeReplyObject(all);
+	return rc;
+}
+
+/* Pair hashes of this instance that the snapshot does not hold (SCAN: a pass over the keys). */
+static int reconcile_pair_hashes(struct redis_sink *state, const struct member_entry *entries,
+				 size_t count)
+{
+	char cursor[32] = "0";
+	bool owned = false;
+
+	do {
+		redisReply *page = redisCommand(state->context, "SCAN %s MATCH %s* COUNT 1000",
+						cursor, KEY_PAIR_PREFIX);
+		int rc = 0;
+
+		if (page == NULL) {
+			connection_lost(state, state->context->errstr);
+			return -EIO;
+		}
+		if (page->type != REDIS_REPLY_ARRAY || page->elements != 2) {
+			freeReplyObject(page);
+			return -EPROTO;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", page->element[0]->str);
+		for (size_t i = 0; rc == 0 && i < page->element[1]->elements; i++) {
+			const char *key = page->element[1]->element[i]->str;
+			char member[MEMBER_MAX];
+			size_t length = strlen(key) - strlen(KEY_PAIR_PREFIX);
+
+			/* "cgnf:pair:{IP1|IP2}" */
+			if (length < 3 || length - 2 >= sizeof(member))
+				continue;
+			memcpy(member, key + strlen(KEY_PAIR_PREFIX) + 1, length - 2);
+			member[length - 2] = '\0';
+			if (find_member(entries, count, member) != NULL)
+				continue;
+			rc = owned_here(state, member, &owned);
+			if (rc == 0 && owned)
+				rc = remove_pair(state, member);
+		}
+		freeReplyObject(page);
+		if (rc != 0)
+			return rc;
+	} while (strcmp(cursor, "0") != 0);
+	return 0;
 }
 
 /*
- * After a full rewrite: members of cgnf:cg that this snapshot does not
- * hold as cloud gaming, and whose hash is gone or this instance's, are
- * stale (an event lost, a pair forgotten while disconnected): removed.
- * Another instance's members are left alone.
+ * After a full rewrite, what Redis holds beyond the snapshot goes: pairs
+ * cgnf forgot while the connection was down or whose events were lost.
+ * Only this instance's pairs (or those nobody owns any more) are touched.
  */
-static int reconcile_cg_set(struct redis_sink *state, const struct redis_batch *batch)
+static int reconcile(struct redis_sink *state, const struct redis_batch *batch)
 {
-	char(*members)[MEMBER_MAX] = NULL;
-	size_t n = 0, i;
-	redisReply *all = NULL, *owner;
-	int rc = -EIO;
+	struct member_entry *entries = malloc((batch->count + 1) * sizeof(*entries));
+	int rc;
 
-	members = malloc((batch->count + 1) * sizeof(*members));
-	if (members == NULL)
+	if (entries == NULL)
 		return -ENOMEM;
-	for (i = 0; i < batch->count; i++)
-		if (batch->rows[i].verdict == VERDICT_CG)
-			pair_member(&batch->rows[i], members[n++]);
-	qsort(members, n, sizeof(members[0]), compare_members);
-	all = redisCommand(state->context, "ZRANGE %s 0 -1", KEY_CG);
-	if (all == NULL) {
-		connection_lost(state, state->context->errstr);
-		goto out;
+	for (size_t i = 0; i < batch->count; i++) {
+		pair_member(&batch->rows[i], entries[i].text);
+		entries[i].cg = batch->rows[i].verdict == VERDICT_CG;
 	}
-	if (all->type != REDIS_REPLY_ARRAY)
-		goto out;
-	for (i = 0; i < all->elements; i++) {
-		const char *member = all->element[i]->str;
-
-		if (bsearch(member, members, n, sizeof(members[0]), compare_members) != NULL)
-			continue;
-		owner = redisCommand(state->context, "HGET " KEY_PAIR_PREFIX "{%s} instance",
-				     member);
-		if (owner == NULL) {
-			connection_lost(state, state->context->errstr);
-			goto out;
-		}
-		if (owner->type == REDIS_REPLY_NIL ||
-		    (owner->type == REDIS_REPLY_STRING && strcmp(owner->str, state->instance) == 0))
-			freeReplyObject(redisCommand(state->context, "ZREM %s %s", KEY_CG, member));
-		freeReplyObject(owner);
-	}
-	rc = 0;
-out:
-	freeReplyObject(all);
-	free(members);
+	qsort(entries, batch->count, sizeof(entries[0]), compare_members);
+	rc = reconcile_cg_set(state, entries, batch->count);
+	if (rc == 0)
+		rc = reconcile_pair_hashes(state, entries, batch->count);
+	free(entries);
 	return rc;
 }
 
@@ -610,7 +719,7 @@ static void send_batch(struct redis_sink *state, struct redis_batch *batch)
 		done += n;
 	}
 	if (batch->full)
-		reconcile_cg_set(state, batch);
+		reconcile(state, batch);
 }
 
 /* cgnf:instance:NAME: what cgnf-top shows per instance. */
