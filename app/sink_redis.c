@@ -557,7 +557,7 @@ static int compare_members(const void *a, const void *b)
 static const struct member_entry *find_member(const struct member_entry *entries, size_t count,
 					      const char *text)
 {
-	struct member_entry key;
+	struct member_entry key = {.cg = false};
 
 	snprintf(key.text, sizeof(key.text), "%s", text);
 	return bsearch(&key, entries, count, sizeof(entries[0]), compare_members);
