@@ -287,6 +287,8 @@ static void walk_slice(struct aggregator *aggregator, uint64_t now_ns)
 		.now_ns = now_ns, .walk_id = walk->id, .kind = HANDOFF_SNAPSHOT_END};
 	rte_ring_sp_enqueue_elem(aggregator->snapshots, &walk->rows[0], sizeof(walk->rows[0]));
 	aggregator->private_counters.snapshots_walked++;
+	counter_set(&aggregator->counters.snapshots_walked,
+		    aggregator->private_counters.snapshots_walked);
 	aggregator->walk_done = walk->id;
 	walk->id = 0;
 }
