@@ -797,11 +797,12 @@ static void *redis_thread_main(void *arg)
 	struct redis_sink *state = arg;
 	struct redis_record records[REDIS_BATCH];
 	uint64_t stop_deadline_ns = 0;
+	size_t before_batch = SIZE_MAX; /* events to send before the pending snapshot */
 
 	for (;;) {
 		struct redis_batch *batch = __atomic_load_n(&state->pending, __ATOMIC_ACQUIRE);
 		bool stopping = __atomic_load_n(&state->stop, __ATOMIC_ACQUIRE);
-		unsigned int count;
+		unsigned int count, limit;
 
 		if (stopping && stop_deadline_ns == 0)
 			stop_deadline_ns = monotonic_ns() + REDIS_CLOSE_DEADLINE_NS;
@@ -817,21 +818,34 @@ static void *redis_thread_main(void *arg)
 			continue;
 		}
 		refresh_model(state);
-		/* Events first: those handed over before the snapshot are older than it. */
-		count = rte_ring_sc_dequeue_burst_elem(state->queue, records, sizeof(records[0]),
-						       REDIS_BATCH, NULL);
+		send_heartbeat(state); /* when due */
+		if (state->context == NULL)
+			continue;
+		/*
+		 * The events handed over before the snapshot are older than it: at
+		 * most what the queue held when the snapshot was seen go first, then
+		 * the snapshot, so that a busy event stream cannot starve it.
+		 */
+		if (batch != NULL && before_batch == SIZE_MAX)
+			before_batch = queue_count(state);
+		limit = batch == NULL || before_batch > REDIS_BATCH ? REDIS_BATCH : before_batch;
+		count = limit == 0
+				? 0
+				: rte_ring_sc_dequeue_burst_elem(state->queue, records,
+								 sizeof(records[0]), limit, NULL);
 		if (count != 0) {
 			send_events(state, records, count);
+			if (batch != NULL)
+				before_batch -= count;
 			continue;
 		}
 		if (batch != NULL) {
 			send_batch(state, batch);
 			free(batch);
 			__atomic_store_n(&state->pending, NULL, __ATOMIC_RELEASE);
+			before_batch = SIZE_MAX;
 			continue;
 		}
-		if (state->context != NULL)
-			send_heartbeat(state);
 		sleep_ns(REDIS_IDLE_SLEEP_NS);
 	}
 	return NULL;
