@@ -10,6 +10,7 @@ packages=(
 	python3 python3-sklearn python3-joblib python3-numpy python3-matplotlib
 	clang libclang-rt-14-dev           # libFuzzer and the sanitizer runtimes
 	cppcheck clang-format
+	libmicrohttpd-dev libhiredis-dev prometheus redis-server python3-redis   # exporters and their tests
 )
 
 missing=()
