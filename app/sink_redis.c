@@ -50,6 +50,7 @@
 
 #include <hiredis/hiredis.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_ring_elem.h>
 
 #include "endpoint.h"
@@ -101,7 +102,8 @@ struct redis_record {
 
 /* A table snapshot handed to the I/O thread through the one-slot mailbox. */
 struct redis_batch {
-	bool full; /* every pair: cgnf:cg is made to match it */
+	bool full;	       /* every pair: cgnf:cg is made to match it */
+	uint64_t new_since_ns; /* pairs first seen since then are written whole */
 	size_t count;
 	struct pair_stats rows[];
 };
@@ -233,29 +235,41 @@ static double ratio_of(const struct pair_stats *stats)
 	return reports > 0 ? (double)stats->cg / (double)reports : 0.0;
 }
 
-/* The commands that make the pair's hash (and its cgnf:cg membership) say stats. */
-static int append_pair_state(struct redis_sink *state, const struct pair_stats *stats,
+/* What a pair's commands need as text, formatted once. */
+struct pair_text {
+	char ip1[IP_TEXT_MAX];
+	char ip2[IP_TEXT_MAX];
+	char member[MEMBER_MAX]; /* IP1|IP2 */
+	char key[KEY_MAX];	 /* cgnf:pair:{IP1|IP2} */
+};
+
+static void pair_text(const struct pair_stats *stats, struct pair_text *out)
+{
+	ip_format(&stats->pair.ip1, out->ip1);
+	ip_format(&stats->pair.ip2, out->ip2);
+	snprintf(out->member, sizeof(out->member), "%s|%s", out->ip1, out->ip2);
+	snprintf(out->key, sizeof(out->key), KEY_PAIR_PREFIX "{%s}", out->member);
+}
+
+/*
+ * The commands that make the pair's hash (and its cgnf:cg membership) say
+ * stats.  whole: every field; otherwise only those a report changes (the
+ * hash was written whole before: a pair new since the last snapshot, an
+ * event, a full rewrite and a new model are written whole).
+ */
+static int append_pair_state(struct redis_sink *state, const struct pair_stats *stats, bool whole,
 			     bool remove_if_not_cg, unsigned int *commands)
 {
 	struct command command;
-	char member[MEMBER_MAX], key[KEY_MAX], ip1[IP_TEXT_MAX], ip2[IP_TEXT_MAX];
+	struct pair_text text;
 	char first_seen[32], last_seen[32];
 	int rc;
 
-	pair_member(stats, member);
-	snprintf(key, sizeof(key), KEY_PAIR_PREFIX "{%s}", member);
-	ip_format(&stats->pair.ip1, ip1);
-	ip_format(&stats->pair.ip2, ip2);
-	unix_seconds(&state->clock, stats->first_seen_ns, first_seen, sizeof(first_seen));
+	pair_text(stats, &text);
 	unix_seconds(&state->clock, stats->last_seen_ns, last_seen, sizeof(last_seen));
-
 	command_start(&command);
 	command_arg(&command, "HSET");
-	command_arg(&command, key);
-	command_arg(&command, "ip1");
-	command_arg(&command, ip1);
-	command_arg(&command, "ip2");
-	command_arg(&command, ip2);
+	command_arg(&command, text.key);
 	command_arg(&command, "cg");
 	command_argf(&command, "%" PRIu64, stats->cg);
 	command_arg(&command, "ncg");
@@ -268,20 +282,27 @@ static int append_pair_state(struct redis_sink *state, const struct pair_stats *
 	command_argf(&command, "%u", stats->window_reports);
 	command_arg(&command, "window_cg");
 	command_argf(&command, "%u", stats->window_cg);
-	command_arg(&command, "first_seen");
-	command_arg(&command, first_seen);
 	command_arg(&command, "last_seen");
 	command_arg(&command, last_seen);
-	command_arg(&command, "instance");
-	command_arg(&command, state->instance);
-	command_arg(&command, "model");
-	command_arg(&command, state->model);
+	if (whole) {
+		unix_seconds(&state->clock, stats->first_seen_ns, first_seen, sizeof(first_seen));
+		command_arg(&command, "ip1");
+		command_arg(&command, text.ip1);
+		command_arg(&command, "ip2");
+		command_arg(&command, text.ip2);
+		command_arg(&command, "first_seen");
+		command_arg(&command, first_seen);
+		command_arg(&command, "instance");
+		command_arg(&command, state->instance);
+		command_arg(&command, "model");
+		command_arg(&command, state->model);
+	}
 	rc = command_append(state->context, &command);
 	(*commands)++;
 	if (state->pair_timeout_s > 0 && rc == REDIS_OK) {
 		command_start(&command);
 		command_arg(&command, "EXPIRE");
-		command_arg(&command, key);
+		command_arg(&command, text.key);
 		command_argf(&command, "%" PRIu64, state->pair_timeout_s);
 		rc = command_append(state->context, &command);
 		(*commands)++;
@@ -296,7 +317,7 @@ static int append_pair_state(struct redis_sink *state, const struct pair_stats *
 			command_arg(&command, "ZREM");
 			command_arg(&command, KEY_CG);
 		}
-		command_arg(&command, member);
+		command_arg(&command, text.member);
 		rc = command_append(state->context, &command);
 		(*commands)++;
 	}
@@ -504,14 +525,21 @@ static void try_reconnect(struct redis_sink *state)
 	__atomic_store_n(&state->sink->snapshot_wanted, 1, __ATOMIC_RELEASE);
 }
 
+/* The model's checksum goes into every record; a new model rewrites every pair. */
 static void refresh_model(struct redis_sink *state)
 {
 	struct reload_status status;
+	char model[sizeof(state->model)];
 
 	if (!__atomic_load_n(&state->app->running, __ATOMIC_ACQUIRE))
 		return;
 	reload_get_status(state->app->reloader, &status);
-	snprintf(state->model, sizeof(state->model), "%016" PRIx64, status.model.checksum);
+	snprintf(model, sizeof(model), "%016" PRIx64, status.model.checksum);
+	if (strcmp(model, state->model) == 0)
+		return;
+	memcpy(state->model, model, sizeof(model));
+	__atomic_store_n(&state->full_wanted, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&state->sink->snapshot_wanted, 1, __ATOMIC_RELEASE);
 }
 
 /* Events, pipelined: the stream entry, then the pair's hash and cgnf:cg. */
@@ -528,7 +556,7 @@ static void send_events(struct redis_sink *state, const struct redis_record *rec
 		if (rc != REDIS_OK)
 			break;
 		if (record->event == PAIR_EVENT_VERDICT)
-			rc = append_pair_state(state, &record->stats,
+			rc = append_pair_state(state, &record->stats, true,
 					       record->previous == VERDICT_CG, &commands);
 		else
 			rc = append_pair_removal(state, &record->stats, &commands);
@@ -707,8 +735,10 @@ static void send_batch(struct redis_sink *state, struct redis_batch *batch)
 		int rc = REDIS_OK;
 
 		for (; n < REDIS_BATCH && done + n < batch->count && rc == REDIS_OK; n++)
-			rc = append_pair_state(state, &batch->rows[done + n], batch->full,
-					       &commands);
+			rc = append_pair_state(state, &batch->rows[done + n],
+					       batch->full || batch->rows[done + n].first_seen_ns >=
+								      batch->new_since_ns,
+					       batch->full, &commands);
 		if (rc != REDIS_OK || read_replies(state, commands) != 0) {
 			if (state->context != NULL)
 				connection_lost(state, "out of memory for a pipeline");
@@ -948,13 +978,13 @@ static int redis_open(struct sink *sink)
 			 REDIS_QUEUE_SIZE, rte_strerror(rte_errno));
 		goto fail;
 	}
-	rc = -pthread_create(&state->thread, NULL, redis_thread_main, state);
+	/* A control thread: on the CPUs DPDK leaves to them, not on the main lcore's. */
+	rc = -rte_ctrl_thread_create(&state->thread, "cgnf-redis", NULL, redis_thread_main, state);
 	if (rc != 0) {
 		snprintf(sink->error, sizeof(sink->error), "--redis: cannot start its thread: %s",
 			 strerror(-rc));
 		goto fail;
 	}
-	pthread_setname_np(state->thread, "cgnf-redis");
 	state->thread_started = true;
 	sink->state = state;
 	sink->snapshot_interval_ns = state->interval_ns;
@@ -1020,6 +1050,7 @@ static int redis_snapshot(struct sink *sink, const struct snapshot *snapshot)
 		return 0;
 	}
 	batch->full = full;
+	batch->new_since_ns = floor_ns;
 	batch->count = 0;
 	for (i = 0; i < rows->count; i++)
 		if (rows->items[i].last_seen_ns >= floor_ns)
