@@ -32,6 +32,7 @@
 #include "output.h"
 
 #include "app.h"
+#include "log.h"
 #include "metrics_text.h"
 #include "reload.h"
 #include "sink.h"
@@ -259,6 +260,8 @@ static int metrics_open(struct sink *sink)
 		return -rc;
 	}
 	sink->state = state;
+	CGNF_LOG(sink, INFO, "--metrics: serving /metrics and /healthz on %s port %u", where.host,
+		 where.port);
 	return 0;
 }
 
