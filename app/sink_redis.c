@@ -108,6 +108,31 @@ struct redis_batch {
 	struct pair_stats rows[];
 };
 
+/*
+ * Commands of one pipelined batch in the Redis protocol (RESP), built here
+ * and handed to hiredis in one piece: hiredis would allocate a buffer per
+ * command (redisAppendCommandArgv), which was a third of the sink's time.
+ */
+struct resp {
+	char *text;
+	size_t length;
+	size_t capacity;
+	unsigned int commands;
+	bool failed; /* out of memory: the batch is lost */
+};
+
+/*
+ * Pairs removed (expired, evicted) while a snapshot is being sent: its rows
+ * for them are older than the removal and are not written.  Keyed by the
+ * pair's hash (a collision only skips a row, which the next snapshot
+ * refreshes).
+ */
+struct removed_set {
+	uint64_t *slots; /* hash + 1; 0: empty */
+	size_t capacity; /* a power of two, or 0 */
+	size_t count;
+};
+
 struct redis_sink {
 	const struct cgnf_app *app;
 	struct sink *sink;
@@ -137,6 +162,11 @@ struct redis_sink {
 
 	/* I/O thread. */
 	redisContext *context;
+	struct resp pipeline;	     /* commands appended, not yet handed to hiredis */
+	struct redis_batch *sending; /* the snapshot being sent, by chunks */
+	size_t sent;		     /* its rows sent so far */
+	size_t events_before;	     /* events queued before it, still to send first */
+	struct removed_set removed;  /* pairs removed since it began */
 	uint64_t backoff_ms;
 	uint64_t next_attempt_ns;
 	uint64_t next_heartbeat_ns;
@@ -178,6 +208,22 @@ static struct timeval milliseconds(unsigned int ms)
 	return (struct timeval){.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 }
 
+/* v in decimal into out (at least 21 bytes); returns the length. */
+static size_t format_u64(uint64_t v, char *out)
+{
+	char digits[20];
+	size_t n = 0, i;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		out[i] = digits[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
 static void command_start(struct command *command)
 {
 	command->argc = 0;
@@ -187,6 +233,15 @@ static void command_arg(struct command *command, const char *text)
 {
 	command->argv[command->argc] = text;
 	command->argvlen[command->argc] = strlen(text);
+	command->argc++;
+}
+
+static void command_arg_u64(struct command *command, uint64_t value)
+{
+	char *text = command->text[command->argc];
+
+	command->argv[command->argc] = text;
+	command->argvlen[command->argc] = format_u64(value, text);
 	command->argc++;
 }
 
@@ -202,9 +257,56 @@ __attribute__((format(printf, 2, 3))) static void command_argf(struct command *c
 	command_arg(command, text);
 }
 
-static int command_append(redisContext *context, struct command *command)
+static bool resp_reserve(struct resp *resp, size_t more)
 {
-	return redisAppendCommandArgv(context, command->argc, command->argv, command->argvlen);
+	size_t capacity;
+	char *text;
+
+	if (resp->failed)
+		return false;
+	if (resp->length + more <= resp->capacity)
+		return true;
+	capacity = 2 * resp->capacity + more + 4096;
+	text = realloc(resp->text, capacity);
+	if (text == NULL) {
+		resp->failed = true;
+		return false;
+	}
+	resp->text = text;
+	resp->capacity = capacity;
+	return true;
+}
+
+/* "*argc\r\n", then "$len\r\narg\r\n" for each argument. */
+static int command_append(struct redis_sink *state, const struct command *command)
+{
+	struct resp *resp = &state->pipeline;
+	size_t needed = 16;
+	char *out;
+	int i;
+
+	for (i = 0; i < command->argc; i++)
+		needed += command->argvlen[i] + 32;
+	if (!resp_reserve(resp, needed))
+		return REDIS_ERR;
+	out = resp->text + resp->length;
+	*out++ = '*';
+	out += format_u64((uint64_t)command->argc, out);
+	*out++ = '\r';
+	*out++ = '\n';
+	for (i = 0; i < command->argc; i++) {
+		*out++ = '$';
+		out += format_u64(command->argvlen[i], out);
+		*out++ = '\r';
+		*out++ = '\n';
+		memcpy(out, command->argv[i], command->argvlen[i]);
+		out += command->argvlen[i];
+		*out++ = '\r';
+		*out++ = '\n';
+	}
+	resp->length = (size_t)(out - resp->text);
+	resp->commands++;
+	return REDIS_OK;
 }
 
 /* "192.168.4.26|219.19.164.68" */
@@ -222,10 +324,17 @@ static void unix_seconds(const struct output_clock *clock, uint64_t ns, char *ou
 {
 	int64_t unix_ns = output_unix_ns(clock, ns);
 
-	if (unix_ns < 0)
+	uint64_t micros;
+	size_t n;
+
+	if (unix_ns < 0 || size < 32)
 		unix_ns = 0;
-	snprintf(out, size, "%" PRId64 ".%06" PRId64, unix_ns / 1000000000,
-		 unix_ns % 1000000000 / 1000);
+	n = format_u64((uint64_t)unix_ns / 1000000000u, out);
+	micros = (uint64_t)unix_ns % 1000000000u / 1000u;
+	out[n++] = '.';
+	for (int digit = 5; digit >= 0; digit--, micros /= 10)
+		out[n + (size_t)digit] = (char)('0' + micros % 10);
+	out[n + 6] = '\0';
 }
 
 static double ratio_of(const struct pair_stats *stats)
@@ -258,7 +367,7 @@ static void pair_text(const struct pair_stats *stats, struct pair_text *out)
  * event, a full rewrite and a new model are written whole).
  */
 static int append_pair_state(struct redis_sink *state, const struct pair_stats *stats, bool whole,
-			     bool remove_if_not_cg, unsigned int *commands)
+			     bool remove_if_not_cg)
 {
 	struct command command;
 	struct pair_text text;
@@ -271,17 +380,17 @@ static int append_pair_state(struct redis_sink *state, const struct pair_stats *
 	command_arg(&command, "HSET");
 	command_arg(&command, text.key);
 	command_arg(&command, "cg");
-	command_argf(&command, "%" PRIu64, stats->cg);
+	command_arg_u64(&command, stats->cg);
 	command_arg(&command, "ncg");
-	command_argf(&command, "%" PRIu64, stats->ncg);
+	command_arg_u64(&command, stats->ncg);
 	command_arg(&command, "ratio");
 	command_argf(&command, "%.6f", ratio_of(stats));
 	command_arg(&command, "verdict");
 	command_arg(&command, pair_verdict_name(stats->verdict));
 	command_arg(&command, "window_reports");
-	command_argf(&command, "%u", stats->window_reports);
+	command_arg_u64(&command, stats->window_reports);
 	command_arg(&command, "window_cg");
-	command_argf(&command, "%u", stats->window_cg);
+	command_arg_u64(&command, stats->window_cg);
 	command_arg(&command, "last_seen");
 	command_arg(&command, last_seen);
 	if (whole) {
@@ -297,15 +406,13 @@ static int append_pair_state(struct redis_sink *state, const struct pair_stats *
 		command_arg(&command, "model");
 		command_arg(&command, state->model);
 	}
-	rc = command_append(state->context, &command);
-	(*commands)++;
+	rc = command_append(state, &command);
 	if (state->pair_timeout_s > 0 && rc == REDIS_OK) {
 		command_start(&command);
 		command_arg(&command, "EXPIRE");
 		command_arg(&command, text.key);
-		command_argf(&command, "%" PRIu64, state->pair_timeout_s);
-		rc = command_append(state->context, &command);
-		(*commands)++;
+		command_arg_u64(&command, state->pair_timeout_s);
+		rc = command_append(state, &command);
 	}
 	if (rc == REDIS_OK && (stats->verdict == VERDICT_CG || remove_if_not_cg)) {
 		command_start(&command);
@@ -318,15 +425,13 @@ static int append_pair_state(struct redis_sink *state, const struct pair_stats *
 			command_arg(&command, KEY_CG);
 		}
 		command_arg(&command, text.member);
-		rc = command_append(state->context, &command);
-		(*commands)++;
+		rc = command_append(state, &command);
 	}
 	return rc;
 }
 
 /* A forgotten pair (expired, evicted): its hash and its cgnf:cg membership go. */
-static int append_pair_removal(struct redis_sink *state, const struct pair_stats *stats,
-			       unsigned int *commands)
+static int append_pair_removal(struct redis_sink *state, const struct pair_stats *stats)
 {
 	struct command command;
 	char member[MEMBER_MAX], key[KEY_MAX];
@@ -337,21 +442,18 @@ static int append_pair_removal(struct redis_sink *state, const struct pair_stats
 	command_start(&command);
 	command_arg(&command, "DEL");
 	command_arg(&command, key);
-	rc = command_append(state->context, &command);
-	(*commands)++;
+	rc = command_append(state, &command);
 	if (rc != REDIS_OK)
 		return rc;
 	command_start(&command);
 	command_arg(&command, "ZREM");
 	command_arg(&command, KEY_CG);
 	command_arg(&command, member);
-	(*commands)++;
-	return command_append(state->context, &command);
+	return command_append(state, &command);
 }
 
 /* One stream entry: the --events record's fields, flat, plus instance and model. */
-static int append_stream_entry(struct redis_sink *state, const struct redis_record *record,
-			       unsigned int *commands)
+static int append_stream_entry(struct redis_sink *state, const struct redis_record *record)
 {
 	const struct pair_stats *stats = &record->stats;
 	char timestamp[OUTPUT_TIMESTAMP_MAX], first_seen[OUTPUT_TIMESTAMP_MAX],
@@ -368,7 +470,7 @@ static int append_stream_entry(struct redis_sink *state, const struct redis_reco
 	command_arg(&command, KEY_EVENTS);
 	command_arg(&command, "MAXLEN");
 	command_arg(&command, "~");
-	command_argf(&command, "%u", state->stream_maxlen);
+	command_arg_u64(&command, state->stream_maxlen);
 	command_arg(&command, "*");
 	command_arg(&command, "timestamp");
 	command_arg(&command, timestamp);
@@ -385,15 +487,15 @@ static int append_stream_entry(struct redis_sink *state, const struct redis_reco
 	command_arg(&command, "previous_verdict");
 	command_arg(&command, pair_verdict_name((enum pair_verdict)record->previous));
 	command_arg(&command, "cg");
-	command_argf(&command, "%" PRIu64, stats->cg);
+	command_arg_u64(&command, stats->cg);
 	command_arg(&command, "ncg");
-	command_argf(&command, "%" PRIu64, stats->ncg);
+	command_arg_u64(&command, stats->ncg);
 	command_arg(&command, "ratio");
 	command_argf(&command, "%.6f", ratio_of(stats));
 	command_arg(&command, "window_reports");
-	command_argf(&command, "%u", stats->window_reports);
+	command_arg_u64(&command, stats->window_reports);
 	command_arg(&command, "window_cg");
-	command_argf(&command, "%u", stats->window_cg);
+	command_arg_u64(&command, stats->window_cg);
 	command_arg(&command, "first_seen");
 	command_arg(&command, first_seen);
 	command_arg(&command, "last_seen");
@@ -402,8 +504,7 @@ static int append_stream_entry(struct redis_sink *state, const struct redis_reco
 	command_arg(&command, state->instance);
 	command_arg(&command, "model");
 	command_arg(&command, state->model);
-	(*commands)++;
-	return command_append(state->context, &command);
+	return command_append(state, &command);
 }
 
 static void count_dropped(struct redis_sink *state, uint64_t records)
@@ -434,11 +535,24 @@ static void connection_lost(struct redis_sink *state, const char *why)
 }
 
 /*
- * Reads the replies of `commands` pipelined commands.  0, or -EIO when the
- * connection broke (it is then dropped).  Error replies are counted.
+ * Hands the batch to hiredis and reads one reply per command.  0, -ENOMEM
+ * (the batch could not be built), or -EIO when the connection broke (it is
+ * then dropped).  Error replies are counted.
  */
-static int read_replies(struct redis_sink *state, unsigned int commands)
+static int pipeline_flush(struct redis_sink *state)
 {
+	struct resp *resp = &state->pipeline;
+	unsigned int commands = resp->commands;
+	bool failed = resp->failed;
+	int rc = REDIS_OK;
+
+	if (!failed && resp->length != 0)
+		rc = redisAppendFormattedCommand(state->context, resp->text, resp->length);
+	resp->length = 0;
+	resp->commands = 0;
+	resp->failed = false;
+	if (failed || rc != REDIS_OK)
+		return -ENOMEM;
 	for (unsigned int i = 0; i < commands; i++) {
 		redisReply *reply = NULL;
 
@@ -542,33 +656,78 @@ static void refresh_model(struct redis_sink *state)
 	__atomic_store_n(&state->sink->snapshot_wanted, 1, __ATOMIC_RELEASE);
 }
 
+static bool removed_contains(const struct removed_set *set, uint32_t hash)
+{
+	size_t mask = set->capacity - 1, i;
+
+	if (set->count == 0)
+		return false;
+	for (i = hash & mask; set->slots[i] != 0; i = (i + 1) & mask)
+		if (set->slots[i] == (uint64_t)hash + 1)
+			return true;
+	return false;
+}
+
+/* Out of memory: the pair is not remembered (its old row may be written; a later snapshot fixes
+ * it). */
+static void removed_add(struct removed_set *set, uint32_t hash)
+{
+	size_t mask, i;
+
+	if (removed_contains(set, hash))
+		return;
+	if (2 * (set->count + 1) > set->capacity) {
+		struct removed_set grown = {.capacity = set->capacity ? 2 * set->capacity : 1024};
+
+		grown.slots = calloc(grown.capacity, sizeof(grown.slots[0]));
+		if (grown.slots == NULL)
+			return;
+		for (i = 0; i < set->capacity; i++)
+			if (set->slots[i] != 0)
+				removed_add(&grown, (uint32_t)(set->slots[i] - 1));
+		free(set->slots);
+		*set = grown;
+	}
+	mask = set->capacity - 1;
+	for (i = hash & mask; set->slots[i] != 0; i = (i + 1) & mask)
+		;
+	set->slots[i] = (uint64_t)hash + 1;
+	set->count++;
+}
+
+static void removed_clear(struct removed_set *set)
+{
+	if (set->count != 0)
+		memset(set->slots, 0, set->capacity * sizeof(set->slots[0]));
+	set->count = 0;
+}
+
 /* Events, pipelined: the stream entry, then the pair's hash and cgnf:cg. */
 static void send_events(struct redis_sink *state, const struct redis_record *records,
-			unsigned int count)
+			unsigned int count, bool during_snapshot)
 {
-	unsigned int commands = 0, i;
-	int rc = REDIS_OK;
+	unsigned int verdicts = 0;
 
-	for (i = 0; i < count && rc == REDIS_OK; i++) {
+	for (unsigned int i = 0; i < count; i++) {
 		const struct redis_record *record = &records[i];
 
-		rc = append_stream_entry(state, record, &commands);
-		if (rc != REDIS_OK)
-			break;
-		if (record->event == PAIR_EVENT_VERDICT)
-			rc = append_pair_state(state, &record->stats, true,
-					       record->previous == VERDICT_CG, &commands);
-		else
-			rc = append_pair_removal(state, &record->stats, &commands);
+		if (during_snapshot && record->event != PAIR_EVENT_VERDICT)
+			removed_add(&state->removed, record->stats.hash);
+		append_stream_entry(state, record);
+		if (record->event == PAIR_EVENT_VERDICT) {
+			append_pair_state(state, &record->stats, true,
+					  record->previous == VERDICT_CG);
+			verdicts++;
+		} else {
+			append_pair_removal(state, &record->stats);
+		}
 	}
-	if (rc != REDIS_OK || read_replies(state, commands) != 0) {
-		if (state->context != NULL)
-			connection_lost(state, "out of memory for a pipeline");
+	if (pipeline_flush(state) != 0) {
 		count_dropped(state, count);
 		return;
 	}
 	counter_add(&state->counters->redis_events, count);
-	counter_add(&state->counters->redis_pair_updates, count);
+	counter_add(&state->counters->redis_pair_updates, verdicts);
 }
 
 struct member_entry {
@@ -725,31 +884,38 @@ static int reconcile(struct redis_sink *state, const struct redis_batch *batch)
 	return rc;
 }
 
-/* A snapshot's rows, by pipelined rounds of REDIS_BATCH pairs. */
-static void send_batch(struct redis_sink *state, struct redis_batch *batch)
+/*
+ * One pipelined round of the snapshot being sent (REDIS_BATCH rows).
+ * Returns true once it is over: every row sent (then, after a full one,
+ * the reconciliation), or the connection lost (the rest counted dropped).
+ */
+static bool send_snapshot_chunk(struct redis_sink *state)
 {
-	size_t done = 0;
+	const struct redis_batch *batch = state->sending;
+	size_t first = state->sent;
+	unsigned int n = 0, written = 0;
 
-	while (done < batch->count) {
-		unsigned int commands = 0, n = 0;
-		int rc = REDIS_OK;
+	for (; n < REDIS_BATCH && first + n < batch->count; n++) {
+		const struct pair_stats *row = &batch->rows[first + n];
 
-		for (; n < REDIS_BATCH && done + n < batch->count && rc == REDIS_OK; n++)
-			rc = append_pair_state(state, &batch->rows[done + n],
-					       batch->full || batch->rows[done + n].first_seen_ns >=
-								      batch->new_since_ns,
-					       batch->full, &commands);
-		if (rc != REDIS_OK || read_replies(state, commands) != 0) {
-			if (state->context != NULL)
-				connection_lost(state, "out of memory for a pipeline");
-			count_dropped(state, batch->count - done);
-			return;
-		}
-		counter_add(&state->counters->redis_pair_updates, n);
-		done += n;
+		if (removed_contains(&state->removed, row->hash))
+			continue;
+		append_pair_state(state, row,
+				  batch->full || row->first_seen_ns >= batch->new_since_ns,
+				  batch->full);
+		written++;
 	}
+	if (pipeline_flush(state) != 0) {
+		count_dropped(state, batch->count - first);
+		return true;
+	}
+	counter_add(&state->counters->redis_pair_updates, written);
+	state->sent += n;
+	if (state->sent < batch->count)
+		return false;
 	if (batch->full)
 		reconcile(state, batch);
+	return true;
 }
 
 /* cgnf:instance:NAME: what cgnf-top shows per instance. */
@@ -761,7 +927,6 @@ static void send_heartbeat(struct redis_sink *state)
 	struct command command;
 	char key[sizeof(KEY_INSTANCE_PREFIX) + INSTANCE_MAX];
 	struct timespec wall;
-	unsigned int commands = 2;
 	uint64_t expire_s = (uint64_t)(3 * state->interval_ns / 1000000000u);
 
 	if (now_ns < state->next_heartbeat_ns ||
@@ -785,15 +950,15 @@ static void send_heartbeat(struct redis_sink *state)
 	command_arg(&command, "updated");
 	command_argf(&command, "%" PRId64 ".%06ld", (int64_t)wall.tv_sec, wall.tv_nsec / 1000);
 	command_arg(&command, "rx_packets");
-	command_argf(&command, "%" PRIu64, rx_packets);
+	command_arg_u64(&command, rx_packets);
 	command_arg(&command, "reports");
-	command_argf(&command, "%" PRIu64, reports);
+	command_arg_u64(&command, reports);
 	command_arg(&command, "dropped_total");
-	command_argf(&command, "%" PRIu64, values.value[COUNTER_dropped_total]);
+	command_arg_u64(&command, values.value[COUNTER_dropped_total]);
 	command_arg(&command, "pairs");
-	command_argf(&command, "%" PRIu64, values.value[COUNTER_pairs]);
+	command_arg_u64(&command, values.value[COUNTER_pairs]);
 	command_arg(&command, "cg_pairs");
-	command_argf(&command, "%" PRIu64, values.value[COUNTER_cg_pairs]);
+	command_arg_u64(&command, values.value[COUNTER_cg_pairs]);
 	command_arg(&command, "reports_per_s");
 	command_argf(&command, "%.1f",
 		     state->heartbeat_ns != 0
@@ -804,13 +969,13 @@ static void send_heartbeat(struct redis_sink *state)
 		     state->heartbeat_ns != 0
 			     ? (double)(rx_packets - state->heartbeat_rx_packets) / seconds
 			     : 0.0);
-	command_append(state->context, &command);
+	command_append(state, &command);
 	command_start(&command);
 	command_arg(&command, "EXPIRE");
 	command_arg(&command, key);
-	command_argf(&command, "%" PRIu64, expire_s < 10 ? 10 : expire_s);
-	command_append(state->context, &command);
-	if (read_replies(state, commands) != 0)
+	command_arg_u64(&command, expire_s < 10 ? 10 : expire_s);
+	command_append(state, &command);
+	if (pipeline_flush(state) != 0)
 		return;
 	state->heartbeat_ns = now_ns;
 	state->heartbeat_reports = reports;
@@ -827,7 +992,6 @@ static void *redis_thread_main(void *arg)
 	struct redis_sink *state = arg;
 	struct redis_record records[REDIS_BATCH];
 	uint64_t stop_deadline_ns = 0;
-	size_t before_batch = SIZE_MAX; /* events to send before the pending snapshot */
 
 	for (;;) {
 		struct redis_batch *batch = __atomic_load_n(&state->pending, __ATOMIC_ACQUIRE);
@@ -852,31 +1016,38 @@ static void *redis_thread_main(void *arg)
 		if (state->context == NULL)
 			continue;
 		/*
-		 * The events handed over before the snapshot are older than it: at
-		 * most what the queue held when the snapshot was seen go first, then
-		 * the snapshot, so that a busy event stream cannot starve it.
+		 * The events queued before a snapshot are older than it: those go
+		 * first.  Then a round of events and a round of the snapshot's rows
+		 * alternate, so that neither a big table nor a busy event stream
+		 * starves the other.
 		 */
-		if (batch != NULL && before_batch == SIZE_MAX)
-			before_batch = queue_count(state);
-		limit = batch == NULL || before_batch > REDIS_BATCH ? REDIS_BATCH : before_batch;
-		count = limit == 0
-				? 0
-				: rte_ring_sc_dequeue_burst_elem(state->queue, records,
-								 sizeof(records[0]), limit, NULL);
+		if (batch != NULL && state->sending == NULL) {
+			state->sending = batch;
+			state->sent = 0;
+			state->events_before = queue_count(state);
+		}
+		limit = state->sending != NULL && state->events_before != 0 &&
+					state->events_before < REDIS_BATCH
+				? (unsigned int)state->events_before
+				: REDIS_BATCH;
+		count = rte_ring_sc_dequeue_burst_elem(state->queue, records, sizeof(records[0]),
+						       limit, NULL);
 		if (count != 0) {
-			send_events(state, records, count);
-			if (batch != NULL)
-				before_batch -= count;
-			continue;
+			send_events(state, records, count,
+				    state->sending != NULL && state->events_before == 0);
+			if (state->sending != NULL && state->events_before != 0)
+				state->events_before -= count;
 		}
-		if (batch != NULL) {
-			send_batch(state, batch);
-			free(batch);
+		if (state->context != NULL && state->sending != NULL && state->events_before == 0 &&
+		    send_snapshot_chunk(state)) {
+			free(state->sending);
+			state->sending = NULL;
+			removed_clear(&state->removed);
 			__atomic_store_n(&state->pending, NULL, __ATOMIC_RELEASE);
-			before_batch = SIZE_MAX;
 			continue;
 		}
-		sleep_ns(REDIS_IDLE_SLEEP_NS);
+		if (count == 0 && state->sending == NULL)
+			sleep_ns(REDIS_IDLE_SLEEP_NS);
 	}
 	return NULL;
 }
@@ -923,6 +1094,8 @@ static void redis_free_state(struct redis_sink *state)
 	if (state == NULL)
 		return;
 	redisFree(state->context);
+	free(state->pipeline.text);
+	free(state->removed.slots);
 	rte_ring_free(state->queue);
 	free(state->pending);
 	/* Nothing in it is needed any more, but the password leaves no copy behind. */
