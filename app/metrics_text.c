@@ -59,18 +59,40 @@ __attribute__((format(printf, 2, 3))) static void page_printf(struct page *page,
 	}
 }
 
+static void page_append(struct page *page, const char *text, size_t length)
+{
+	if (page->failed)
+		return;
+	if (page->length + length + 1 > page->capacity) {
+		size_t capacity = 2 * page->capacity + length + 1;
+		char *grown = realloc(page->text, capacity);
+
+		if (grown == NULL) {
+			page->failed = true;
+			return;
+		}
+		page->text = grown;
+		page->capacity = capacity;
+	}
+	memcpy(page->text + page->length, text, length);
+	page->length += length;
+	page->text[page->length] = '\0';
+}
+
 /* A label value or a HELP text: \ and newline escaped, and " in label values. */
 static void page_escaped(struct page *page, const char *text, bool quote)
 {
-	for (const char *c = text; *c != '\0'; c++) {
-		if (*c == '\\')
-			page_printf(page, "\\\\");
-		else if (*c == '\n')
-			page_printf(page, "\\n");
-		else if (*c == '"' && quote)
-			page_printf(page, "\\\"");
-		else
-			page_printf(page, "%c", *c);
+	const char *specials = quote ? "\\\n\"" : "\\\n";
+
+	for (;;) {
+		size_t plain = strcspn(text, specials);
+
+		page_append(page, text, plain);
+		text += plain;
+		if (*text == '\0')
+			return;
+		page_append(page, *text == '\n' ? "\\n" : *text == '"' ? "\\\"" : "\\\\", 2);
+		text++;
 	}
 }
 

@@ -17,7 +17,8 @@ here (no persistence).  Prints figures; asserts nothing.
   In 2 and 3 every lcore is on CPU 0 ('(0-2)@0'), so that DPDK puts the
   control threads (the Redis sink's among them) on CPU 1, which they share
   with redis-server: the sink's figure, not the datapath's;
-  4. /metrics scrapes/s: one client, keep-alive, for 2 s, during a replay.
+  4. /metrics scrapes/s: one client, keep-alive, for 2 s, during a replay,
+     and the CPU time of the server's thread (MHD-single) per scrape.
 
     scripts/bench_exporters.py [--runs N] [--seconds S]"""
 
@@ -160,6 +161,21 @@ def sink_rate(work, pcap, redis, extra, seconds, label, mbufs, memory):
              "cgnf_reports_total", "cgnf_redis_errors_total")}
 
 
+def thread_cpu_seconds(pid, name):
+    """CPU seconds of the threads of pid called name (/proc/PID/task/*/stat)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if stat[stat.index("(") + 1:stat.rindex(")")] == name:
+            fields = stat.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def scrape_rate(work, pcap, seconds=2.0):
     port = free_port()
     command = cgnf_command(f"cgnf-bx-{os.getpid()}-scrape", pcap, "0@0,1@1,2@0",
@@ -171,6 +187,7 @@ def scrape_rate(work, pcap, seconds=2.0):
         time.sleep(1)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         count, size = 0, 0
+        server_before = thread_cpu_seconds(process.pid, "MHD-single")
         start = time.monotonic()
         while time.monotonic() - start < seconds:
             connection.request("GET", "/metrics")
@@ -183,11 +200,12 @@ def scrape_rate(work, pcap, seconds=2.0):
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             count += 1
         elapsed = time.monotonic() - start
+        server = thread_cpu_seconds(process.pid, "MHD-single") - server_before
         connection.close()
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
-    return count / elapsed, size
+    return count / elapsed, size, server / count
 
 
 def main():
@@ -225,8 +243,9 @@ def main():
               f"reports/s {figures['cgnf_reports_total']:.0f})")
 
         print("4. /metrics scrapes/s (one client, keep-alive, 2 s, during a replay)")
-        per_second, size = scrape_rate(work, pcap)
-        print(f"   {per_second:.0f} scrapes/s ({1e6 / per_second:.0f} us each, {size} bytes a page)")
+        per_second, size, server = scrape_rate(work, pcap)
+        print(f"   {per_second:.0f} scrapes/s ({1e6 / per_second:.0f} us each with the client, "
+              f"{1e6 * server:.0f} us of the server thread's CPU; {size} bytes a page)")
     finally:
         redis.stop()
         shutil.rmtree(work, ignore_errors=True)
