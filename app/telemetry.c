@@ -155,6 +155,7 @@ static struct rte_tel_data *json_to_container(const json_t *value)
 		return NULL;
 	if (json_is_object(value)) {
 		rte_tel_data_start_dict(c);
+		/* cppcheck-suppress unknownMacro */
 		json_object_foreach((json_t *)value, key, item)
 			add_json_to_dict(c, key, item, true);
 		return c;
