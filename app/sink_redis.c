@@ -29,8 +29,11 @@
  *
  * Which pairs a snapshot refreshes: those with a report since about the
  * snapshot before the last one handed over (a pair whose count changed
- * after the walk passed it is caught by the next one), and every pair after
- * a loss (reconnection, a dropped event or snapshot) and at exit.
+ * after the walk passed it is caught by the next one); every pair at exit,
+ * after a reconnection or a new model, and at most every 10 s while records
+ * are being dropped (a full rewrite also removes this instance's pairs that
+ * Redis holds and cgnf does not).  At exit the I/O thread has 5 s to send
+ * what is left.
  *
  * A wrong password or an unreachable server at start-up stops cgnf with one
  * line.  Later failures are counted (redis_errors, redis_dropped) and do
@@ -82,6 +85,7 @@ RTE_LOG_REGISTER(cgnf_logtype_sink, cgnf.sink, INFO);
 /* A pair's last report may be this much older than when it reached the table. */
 #define REDIS_REFRESH_MARGIN_NS 1000000000ull
 #define REDIS_IDLE_SLEEP_NS 1000000L
+#define REDIS_REPAIR_PERIOD_NS 10000000000ull
 
 #define KEY_EVENTS "cgnf:events"
 #define KEY_CG "cgnf:cg"
@@ -133,6 +137,17 @@ struct removed_set {
 	size_t count;
 };
 
+/*
+ * When every pair is rewritten: after a reconnection or a new model at the
+ * next snapshot; after records were dropped (Redis too slow) at most every
+ * REDIS_REPAIR_PERIOD_NS, so that an overloaded Redis is not given more.
+ */
+enum full_rewrite {
+	FULL_REWRITE_NONE,
+	FULL_REWRITE_SOON,
+	FULL_REWRITE_NOW,
+};
+
 struct redis_sink {
 	const struct cgnf_app *app;
 	struct sink *sink;
@@ -150,7 +165,7 @@ struct redis_sink {
 
 	struct rte_ring *queue;	     /* control thread -> I/O thread */
 	struct redis_batch *pending; /* the mailbox, atomic: NULL when free */
-	int full_wanted;	     /* atomic: the next snapshot must be a full one */
+	int full_wanted;	     /* atomic enum full_rewrite: a full snapshot is due */
 	int stop;		     /* atomic */
 	pthread_t thread;
 	bool thread_started;
@@ -158,6 +173,7 @@ struct redis_sink {
 	/* Control thread. */
 	uint64_t last_delivery_ns; /* app clock of the last snapshot seen */
 	uint64_t refresh_floor_ns; /* pairs seen since then are refreshed */
+	uint64_t last_full_ns;	   /* app clock of the last full snapshot handed over */
 	bool handed_one;
 
 	/* I/O thread. */
@@ -509,9 +525,13 @@ static int append_stream_entry(struct redis_sink *state, const struct redis_reco
 
 static void count_dropped(struct redis_sink *state, uint64_t records)
 {
+	int none = FULL_REWRITE_NONE;
+
 	/* Two writers (the control thread, the I/O thread): an atomic add. */
 	__atomic_fetch_add(&state->counters->redis_dropped, records, __ATOMIC_RELAXED);
-	__atomic_store_n(&state->full_wanted, 1, __ATOMIC_RELEASE);
+	/* Never lowers a rewrite already asked for "now" (the two threads may race). */
+	__atomic_compare_exchange_n(&state->full_wanted, &none, FULL_REWRITE_SOON, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 static void log_error_once(struct redis_sink *state, const char *what, const char *why)
@@ -635,7 +655,7 @@ static void try_reconnect(struct redis_sink *state)
 	counter_add(&state->counters->redis_reconnects, 1);
 	state->error_logged = false;
 	/* Whatever Redis holds now may be stale or gone: rewrite it from a snapshot. */
-	__atomic_store_n(&state->full_wanted, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&state->full_wanted, FULL_REWRITE_NOW, __ATOMIC_RELEASE);
 	__atomic_store_n(&state->sink->snapshot_wanted, 1, __ATOMIC_RELEASE);
 }
 
@@ -652,7 +672,7 @@ static void refresh_model(struct redis_sink *state)
 	if (strcmp(model, state->model) == 0)
 		return;
 	memcpy(state->model, model, sizeof(model));
-	__atomic_store_n(&state->full_wanted, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&state->full_wanted, FULL_REWRITE_NOW, __ATOMIC_RELEASE);
 	__atomic_store_n(&state->sink->snapshot_wanted, 1, __ATOMIC_RELEASE);
 }
 
@@ -1206,14 +1226,21 @@ static int redis_snapshot(struct sink *sink, const struct snapshot *snapshot)
 	uint64_t now_ns = cgnf_clock_ns(state->app), previous_delivery_ns = state->last_delivery_ns;
 	uint64_t floor_ns;
 	struct redis_batch *batch;
+	int wanted;
 	bool full;
 	size_t i;
 
 	state->last_delivery_ns = now_ns;
 	if (!mailbox_free(state, final))
 		return 0; /* the I/O thread is busy: the next snapshot covers this one */
-	full = __atomic_exchange_n(&state->full_wanted, 0, __ATOMIC_ACQ_REL) || final ||
-	       !state->handed_one;
+	wanted = __atomic_load_n(&state->full_wanted, __ATOMIC_ACQUIRE);
+	full = final || !state->handed_one || wanted == FULL_REWRITE_NOW ||
+	       (wanted == FULL_REWRITE_SOON &&
+		now_ns - state->last_full_ns >= REDIS_REPAIR_PERIOD_NS);
+	/* A rewrite asked for meanwhile stays asked for. */
+	if (full)
+		__atomic_compare_exchange_n(&state->full_wanted, &wanted, FULL_REWRITE_NONE, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	floor_ns = full || state->refresh_floor_ns < REDIS_REFRESH_MARGIN_NS
 			   ? 0
 			   : state->refresh_floor_ns - REDIS_REFRESH_MARGIN_NS;
@@ -1230,6 +1257,8 @@ static int redis_snapshot(struct sink *sink, const struct snapshot *snapshot)
 			batch->rows[batch->count++] = rows->items[i];
 	/* The walk of this snapshot began after the previous one ended. */
 	state->refresh_floor_ns = previous_delivery_ns;
+	if (full)
+		state->last_full_ns = now_ns;
 	state->handed_one = true;
 	__atomic_store_n(&state->pending, batch, __ATOMIC_RELEASE);
 	return 0;
@@ -1248,8 +1277,10 @@ static int redis_close(struct sink *sink)
 	}
 	left = __atomic_exchange_n(&state->pending, NULL, __ATOMIC_ACQ_REL);
 	if (left != NULL || queue_count(state) != 0) {
-		uint64_t lost = (left ? left->count : 0) + queue_count(state);
+		uint64_t lost = queue_count(state);
 
+		if (left != NULL)
+			lost += left->count - (left == state->sending ? state->sent : 0);
 		__atomic_fetch_add(&state->counters->redis_dropped, lost, __ATOMIC_RELAXED);
 		CGNF_LOG(sink, WARNING, "--redis %s: %" PRIu64 " events and pairs not sent at exit",
 			 state->address, lost);
