@@ -41,9 +41,10 @@ void reload_on_signal(struct reloader *reloader);
 int reload_request(struct reloader *reloader, const char *path, char *err, size_t err_size);
 
 struct reload_status {
-	struct tree_info model;	   /* the model in use */
-	unsigned int reloads;	   /* successful swaps */
-	unsigned int refused;	   /* files that failed to load */
+	struct tree_info model; /* the model in use */
+	unsigned int reloads;	/* successful swaps */
+	unsigned int refused;	/* files that failed to load */
+
 	int64_t loaded_at_unix_ns; /* when the model in use was loaded */
 };
 

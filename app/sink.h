@@ -55,8 +55,10 @@ struct pair_event {
 struct sink_env {
 	const struct cgnf_app *app;
 	const struct output_clock *clock;
-	FILE *console;			   /* stdout, or stderr when stdout carries --events - */
-	struct control_counters *counters; /* published; a sink writes only its own */
+	FILE *console; /* stdout, or stderr when stdout carries --events - */
+
+	/* Published counters; a sink writes only its own (counters.h). */
+	struct control_counters *counters;
 };
 
 struct sink;

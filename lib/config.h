@@ -43,7 +43,9 @@ struct cgnf_config {
 	unsigned int mbufs;	     /* mempool size; 0: computed from the ports */
 	unsigned int local_ip_count; /* --ip: addresses answered for ARP / ND */
 	struct ip_addr local_ips[CONFIG_LOCAL_IP_MAX];
-	bool quiet;				   /* no table on stdout */
+	bool quiet; /* no table on stdout */
+
+	/* The exporters (--metrics, --redis). */
 	char metrics_listen[128];		   /* --metrics [ADDR:]PORT; "": no server */
 	char redis_address[CONFIG_PATH_MAX];	   /* --redis HOST:PORT | unix:PATH; "": none */
 	char redis_password_file[CONFIG_PATH_MAX]; /* else $CGNF_REDIS_PASSWORD, else none */
