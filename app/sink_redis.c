@@ -688,8 +688,7 @@ static bool removed_contains(const struct removed_set *set, uint32_t hash)
 	return false;
 }
 
-/* Out of memory, the pair is not remembered: its old row may be written, the next snapshot fixes
- * it. */
+/* Out of memory, the pair is not kept: its old row is written, the next snapshot fixes it. */
 static void removed_add(struct removed_set *set, uint32_t hash)
 {
 	size_t mask, i;
