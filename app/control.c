@@ -39,9 +39,18 @@ RTE_LOG_REGISTER(cgnf_logtype_control, cgnf.control, INFO);
 /* How often a stopping main thread looks whether the thread ended or a third signal came. */
 #define JOIN_POLL_NS 10000000L
 
+/* One sink a line. */
+/* clang-format off */
 static const struct sink_ops *const sink_types[] = {
-	&sink_table_ops, &sink_csv_ops, &sink_stats_json_ops, &sink_events_ops, &sink_windows_ops,
+	&sink_table_ops,
+	&sink_csv_ops,
+	&sink_stats_json_ops,
+	&sink_events_ops,
+	&sink_windows_ops,
+	&sink_metrics_ops,
+	&sink_redis_ops,
 };
+/* clang-format on */
 
 #define SINK_TYPES (sizeof(sink_types) / sizeof(sink_types[0]))
 
@@ -147,6 +156,7 @@ struct control *control_create(struct cgnf_app *app)
 					       strcmp(app->config.windows_path, "-") == 0
 				       ? stderr
 				       : stdout;
+	control->env.counters = &control->counters;
 	pthread_mutex_init(&control->top.lock, NULL);
 	pthread_cond_init(&control->top.updated, NULL);
 
@@ -480,6 +490,15 @@ static void run_timers(struct control *control, uint64_t now_ns)
 	}
 	if (__atomic_exchange_n(&control->top.wanted, 0, __ATOMIC_ACQ_REL))
 		request_walk(control, SNAPSHOT_QUERY);
+	for (unsigned int s = 0; s < control->n_sinks; s++) {
+		struct sink *sink = &control->sinks[s];
+		bool due = sink->snapshot_interval_ns != 0 && now_ns >= sink->next_snapshot_ns;
+
+		if (__atomic_exchange_n(&sink->snapshot_wanted, 0, __ATOMIC_ACQ_REL) || due) {
+			request_walk(control, SNAPSHOT_EXPORT);
+			sink->next_snapshot_ns = now_ns + sink->snapshot_interval_ns;
+		}
+	}
 }
 
 /*

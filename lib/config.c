@@ -279,6 +279,41 @@ static const struct option_spec option_specs[] = {
 	 .type = OPTION_FLAG,
 	 FIELD(quiet),
 	 .help = "do not print the final table on stdout"},
+	{.name = "metrics",
+	 .type = OPTION_PATH,
+	 FIELD(metrics_listen),
+	 .argument = "[ADDR:]PORT",
+	 .help = "serve GET /metrics (Prometheus, OpenMetrics) and\n/healthz over HTTP "
+		 "(ADDR default 127.0.0.1)"},
+	{.name = "redis",
+	 .type = OPTION_PATH,
+	 FIELD(redis_address),
+	 .argument = "HOST:PORT",
+	 .help = "publish events and pair state to Redis\n(or unix:PATH)"},
+	{.name = "redis-password-file",
+	 .type = OPTION_PATH,
+	 FIELD(redis_password_file),
+	 .argument = "FILE",
+	 .help = "Redis password: the file's first line (else\n$CGNF_REDIS_PASSWORD)"},
+	{.name = "instance",
+	 .type = OPTION_PATH,
+	 FIELD(instance),
+	 .argument = "NAME",
+	 .help = "this cgnf's name in Redis records (default: host name)"},
+	{.name = "redis-stream-maxlen",
+	 .type = OPTION_UINT,
+	 FIELD(redis_stream_maxlen),
+	 .min = 1,
+	 .max = 1e9,
+	 .argument = "N",
+	 .help = "cgnf:events keeps about the last N events"},
+	{.name = "redis-interval",
+	 .type = OPTION_SECONDS,
+	 FIELD(redis_interval_s),
+	 .max = SECONDS_MAX,
+	 .above_min = true,
+	 .argument = "S",
+	 .help = "refresh the pairs' counts in Redis every S s"},
 	{.name = "help", .type = OPTION_HELP, .help = "print this help and exit"},
 	{.name = "list-counters",
 	 .type = OPTION_HELP,
@@ -309,6 +344,8 @@ void config_set_defaults(struct cgnf_config *config)
 	config->ring_size = 4096;
 	config->max_flows = 1000000;
 	config->window_values = 4000000;
+	config->redis_stream_maxlen = 100000;
+	config->redis_interval_s = 1;
 }
 
 static void *option_field(const struct option_spec *spec, struct cgnf_config *config)

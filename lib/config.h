@@ -65,6 +65,14 @@ struct cgnf_config {
 	unsigned int local_ip_count; /* --ip: addresses answered for ARP / ND */
 	struct ip_addr local_ips[CONFIG_LOCAL_IP_MAX];
 	bool quiet; /* no table on stdout */
+
+	/* The exporters (--metrics, --redis). */
+	char metrics_listen[128];		   /* --metrics [ADDR:]PORT; "": no server */
+	char redis_address[CONFIG_PATH_MAX];	   /* --redis HOST:PORT | unix:PATH; "": none */
+	char redis_password_file[CONFIG_PATH_MAX]; /* else $CGNF_REDIS_PASSWORD, else none */
+	char instance[128];			   /* "": the host name */
+	unsigned int redis_stream_maxlen;	   /* XADD MAXLEN ~ N */
+	double redis_interval_s;		   /* pair counts refreshed at most this often */
 	char config_path[CONFIG_PATH_MAX];
 	uint64_t given[CONFIG_OPTIONS_MAX / 64]; /* options set by the file or the command line */
 };
