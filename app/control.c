@@ -24,6 +24,7 @@
 #include "rx.h"
 #include "log.h"
 #include "notify.h"
+#include "reload.h"
 #include "sink.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_control, cgnf.control, INFO);
@@ -350,6 +351,17 @@ static void update_top_pairs(struct control *control)
 }
 
 /* Hands a complete snapshot to every sink. */
+/* The id of the model in use, for the verdicts the sinks write (reloads change it). */
+static void refresh_model_id(struct control *control)
+{
+	struct reload_status status;
+
+	if (control->app->reloader == NULL)
+		return;
+	reload_get_status(control->app->reloader, &status);
+	snprintf(control->env.model_id, sizeof(control->env.model_id), "%s", status.model.id);
+}
+
 static void deliver_snapshot(struct control *control, unsigned int purposes)
 {
 	struct counter_values values;
@@ -357,6 +369,7 @@ static void deliver_snapshot(struct control *control, unsigned int purposes)
 		.purposes = purposes, .rows = &control->rows, .values = &values};
 
 	cgnf_read_counters(control->app, &values);
+	refresh_model_id(control);
 	for (unsigned int s = 0; s < control->n_sinks; s++) {
 		struct sink *sink = &control->sinks[s];
 		int rc;
@@ -555,6 +568,7 @@ static void *control_thread_main(void *arg)
 	control->watchdog_interval_ns = notify_watchdog_interval_ns() / 2;
 	notify_ready();
 	while (!__atomic_load_n(&control->stop, __ATOMIC_ACQUIRE)) {
+		refresh_model_id(control);
 		work = drain_events(control, DRAIN_MAX);
 		work += drain_windows(control, DRAIN_MAX);
 		work += drain_snapshots(control, DRAIN_MAX);

@@ -323,14 +323,15 @@ static void render_info(struct page *page, const struct metrics_input *input)
 {
 	const char *build[] = {"version", input->version, NULL};
 	const char *model[] = {
-		"checksum", input->model_checksum, "source",	input->model_source,
-		"path",	    input->model_path,	   "loaded_at", input->model_loaded_at,
-		NULL};
+		"sha256",    input->model_sha256,    "checksum", input->model_checksum,
+		"source",    input->model_source,    "path",	 input->model_path,
+		"loaded_at", input->model_loaded_at, NULL};
 
 	family_header(page, PREFIX "build", "info", "The cgnf build: its version");
 	sample(page, PREFIX "build", "_info", build, 1, false);
 	family_header(page, PREFIX "model", "info",
-		      "The model in use: FNV-1a checksum of the file, source, path, load time");
+		      "The model in use: SHA-256 and FNV-1a checksum of the file, source, path, "
+		      "load time");
 	sample(page, PREFIX "model", "_info", model, 1, false);
 }
 

@@ -82,6 +82,7 @@ struct metrics_input {
 	unsigned int n_ports;
 	const char *version;
 	const char *model_checksum; /* 16 hex digits */
+	const char *model_sha256;   /* 64 hex digits; its first 12 are the model id */
 	const char *model_source;
 	const char *model_path;
 	const char *model_loaded_at; /* "2026-11-27T11:43:19.123456+0000" */

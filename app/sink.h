@@ -56,7 +56,8 @@ struct pair_event {
 struct sink_env {
 	const struct cgnf_app *app;
 	const struct output_clock *clock;
-	FILE *console; /* stdout, or stderr when stdout carries --events - */
+	FILE *console;	   /* stdout, or stderr when stdout carries --events - */
+	char model_id[16]; /* the model in use (tree_info.id), kept current by the control thread */
 
 	/* Published counters; a sink writes only its own (counters.h). */
 	struct control_counters *counters;

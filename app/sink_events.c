@@ -43,6 +43,7 @@ static int events_sink_open(struct sink *sink)
 
 static int events_sink_event(struct sink *sink, const struct pair_event *event)
 {
+	events_set_model(sink->state, sink->env->model_id);
 	events_write(event->kind, &event->stats, event->previous, event->now_ns, sink->state);
 	return 0;
 }

@@ -158,7 +158,7 @@ struct redis_sink {
 	char password[256];
 	bool has_password;
 	char instance[INSTANCE_MAX];
-	char model[17]; /* checksum of the model in use, hex */
+	char model[17]; /* id of the model in use (the SHA-256's first 12 hex digits) */
 	uint64_t pair_timeout_s;
 	uint64_t interval_ns;
 	unsigned int stream_maxlen;
@@ -659,7 +659,7 @@ static void try_reconnect(struct redis_sink *state)
 	__atomic_store_n(&state->sink->snapshot_wanted, 1, __ATOMIC_RELEASE);
 }
 
-/* The model's checksum goes into every record; a new model rewrites every pair. */
+/* The model id (tree_info.id) goes into every record; a new model rewrites every pair. */
 static void refresh_model(struct redis_sink *state)
 {
 	struct reload_status status;
@@ -668,7 +668,7 @@ static void refresh_model(struct redis_sink *state)
 	if (!__atomic_load_n(&state->app->running, __ATOMIC_ACQUIRE))
 		return;
 	reload_get_status(state->app->reloader, &status);
-	snprintf(model, sizeof(model), "%016" PRIx64, status.model.checksum);
+	snprintf(model, sizeof(model), "%s", status.model.id);
 	if (strcmp(model, state->model) == 0)
 		return;
 	memcpy(state->model, model, sizeof(model));
@@ -1140,8 +1140,7 @@ static int redis_open(struct sink *sink)
 	state->pair_timeout_s = (uint64_t)(config->pair_timeout_s + 0.999999);
 	state->interval_ns = (uint64_t)(config->redis_interval_s * 1e9);
 	state->stream_maxlen = config->redis_stream_maxlen;
-	snprintf(state->model, sizeof(state->model), "%016" PRIx64,
-		 tree_get_info(app->model)->checksum);
+	snprintf(state->model, sizeof(state->model), "%s", tree_get_info(app->model)->id);
 	if (config->instance[0] != '\0')
 		snprintf(state->instance, sizeof(state->instance), "%s", config->instance);
 	else if (gethostname(state->instance, sizeof(state->instance) - 1) != 0)

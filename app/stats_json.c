@@ -66,8 +66,9 @@ json_t *model_to_json(const struct cgnf_app *app)
 
 	reload_get_status(app->reloader, &status);
 	snprintf(checksum, sizeof(checksum), "%016" PRIx64, status.model.checksum);
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "path", status.model.path,
-			 "source", status.model.source, "checksum", checksum, "format_version",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "path",
+			 status.model.path, "source", status.model.source, "id", status.model.id,
+			 "sha256", status.model.sha256, "checksum", checksum, "format_version",
 			 (json_int_t)status.model.format_version, "features",
 			 (json_int_t)status.model.n_features, "nodes",
 			 (json_int_t)status.model.n_nodes, "leaves",

@@ -35,6 +35,13 @@ struct events;
 /* PATH opened for appending, or stdout for "-".  NULL with errno set. */
 struct events *events_open(const char *path, const struct output_clock *clock);
 
+/*
+ * The model id written in every later event ("model": the first 12 hex
+ * digits of the model file's SHA-256, tree_info.id), so that a verdict stays
+ * traceable across reloads.
+ */
+void events_set_model(struct events *events, const char *model_id);
+
 /* A pair_event_fn: pass the struct events as the table's event context. */
 void events_write(enum pair_event_kind kind, const struct pair_stats *stats,
 		  enum pair_verdict previous, uint64_t now_ns, void *ctx);

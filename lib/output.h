@@ -80,11 +80,12 @@ int output_write_json(const char *path, const json_t *json, char *err, size_t er
 
 /*
  * The CSV of every pair:
- *   ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen
- * ratio = cg / (cg + ncg) with 6 decimals, times in UNIX seconds with 6.
+ *   ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model
+ * ratio = cg / (cg + ncg) with 6 decimals, times in UNIX seconds with 6,
+ * model = the id of the model in use when the table was written.
  */
-int output_write_csv(struct pair_rows *rows, const struct output_clock *clock, const char *path,
-		     char *err, size_t err_size);
+int output_write_csv(struct pair_rows *rows, const struct output_clock *clock, const char *model_id,
+		     const char *path, char *err, size_t err_size);
 
 /*
  * The console table (HASH IP1 IP2 NB CG NB NCG RATIO VERDICT), at most

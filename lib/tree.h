@@ -32,6 +32,8 @@ struct tree_info {
 	char source[256];  /* free text from the export: origin of the model */
 	char path[512];	   /* the file it was loaded from */
 	uint64_t checksum; /* FNV-1a of the file's bytes, to tell models apart */
+	char sha256[65];   /* SHA-256 of the file's bytes, hex (what sha256sum prints) */
+	char id[13];	   /* its first 12 digits: the model id in every verdict written */
 };
 
 struct tree;

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "sha256.h"
 #include "tree_layout.h"
 
 #define TREE_FORMAT_NAME "cgnf-decision-tree"
@@ -653,6 +654,8 @@ struct tree *tree_load_buffer(const char *buf, size_t len, const char *name, cha
 	}
 	snprintf(tree->info.path, sizeof(tree->info.path), "%s", name);
 	tree->info.checksum = fnv1a_64(buf, len);
+	sha256_hex(buf, len, tree->info.sha256);
+	snprintf(tree->info.id, sizeof(tree->info.id), "%.12s", tree->info.sha256);
 	return tree;
 }
 

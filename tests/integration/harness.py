@@ -393,3 +393,18 @@ def split_pcap_by_pair(pcap, parts, out_dir):
         paths.append(os.path.join(out_dir, f"part{index}.pcap"))
         write_pcap(paths[-1], piece)
     return paths
+
+
+def longest_silence(lines, interval):
+    """The longest time (s) a run of --stats-interval lines showed no report
+    counted: a datapath waiting on something shows one as long as the wait.
+    On 2 shared CPUs (more so under ASan) a single line may catch the lcores
+    without their CPU, which is not a wait."""
+    longest, since = 0.0, None
+    for when, status in lines:
+        if status["reports_per_s"] == 0:
+            since = when if since is None else since
+            longest = max(longest, when - since + interval)
+        else:
+            since = None
+    return longest

@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 
 		rc = output_collect_rows(table, &rows);
 		if (rc == 0)
-			rc = output_write_csv(&rows, &clock, argv[2], err, sizeof(err));
+			rc = output_write_csv(&rows, &clock, tree_get_info(tree)->id, argv[2], err,
+					      sizeof(err));
 		else
 			snprintf(err, sizeof(err), "%s: %s", argv[2], strerror(-rc));
 		free(rows.items);

@@ -52,6 +52,7 @@ static void fixture_init(struct fixture *f)
 		.n_ports = 1,
 		.version = "v1-test",
 		.model_checksum = "0123456789abcdef",
+		.model_sha256 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
 		.model_source = "a \"quoted\" source\\with a backslash\nand a newline",
 		.model_path = "/models/m.json",
 		.model_loaded_at = "2026-11-27T11:43:19.123456+0000",
@@ -235,7 +236,8 @@ static void test_escaping(void)
 	text = render(&f, METRICS_FORMAT_PROMETHEUS);
 	CU_ASSERT(has_line(
 		text,
-		"cgnf_model_info{checksum=\"0123456789abcdef\",source=\"a "
+		"cgnf_model_info{sha256=\"00112233445566778899aabbccddeeff00112233445566778899aabb"
+		"ccddeeff\",checksum=\"0123456789abcdef\",source=\"a "
 		"\\\"quoted\\\" source\\\\with a backslash\\nand a newline\","
 		"path=\"/models/m.json\",loaded_at=\"2026-11-27T11:43:19.123456+0000\"} 1\n"));
 	/* No raw newline inside a sample: every line is a comment or a sample. */

@@ -139,7 +139,7 @@ static int write_table_csv(const struct pair_table *table, const char *path, cha
 
 	if (rc != 0)
 		return rc;
-	rc = output_write_csv(&rows, &test_clock, path, err, err_size);
+	rc = output_write_csv(&rows, &test_clock, "0123456789ab", path, err, err_size);
 	free(rows.items);
 	return rc;
 }
@@ -149,17 +149,19 @@ static void test_csv_exact(void)
 	struct pair_table *table = small_table(NULL, NULL);
 	char err[256] = "", *text;
 	const char *expected =
-		"ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen\n"
-		"::1,::2,0,1,0.000000,unknown,1,0,1700000000.250000,1700000000.250000\n"
-		"10.0.0.2,8.8.8.8,1,2,0.333333,ncg,3,1,1700000001.250000,1700000003.250000\n"
+		"ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model\n"
+		"::1,::2,0,1,0.000000,unknown,1,0,1700000000.250000,1700000000.250000,"
+		"0123456789ab\n"
+		"10.0.0.2,8.8.8.8,1,2,0.333333,ncg,3,1,1700000001.250000,1700000003.250000,"
+		"0123456789ab\n"
 		"192.168.7.21,203.0.113.5,170,1,0.994152,cg,4,3,1700000001.250001,"
-		"1700000002.750000\n"
+		"1700000002.750000,0123456789ab\n"
 		"192.168.7.27,198.51.100.229,2,0,1.000000,cg,2,2,1700000000.250000,"
-		"1700000000.250000\n"
+		"1700000000.250000,0123456789ab\n"
 		"2001:db8::1,2001:db8:0:1::,2,2,0.500000,cg,4,2,1700000000.250000,"
-		"1700000001.250000\n"
+		"1700000001.250000,0123456789ab\n"
 		"fe80::1:0:0:1,::ffff:0:102:304,0,3,0.000000,ncg,3,0,1700000000.250000,"
-		"1700000000.250000\n";
+		"1700000000.250000,0123456789ab\n";
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	/* Reported in no particular order; the CSV is in address order. */
@@ -191,9 +193,8 @@ static void test_csv_empty_table(void)
 	CU_ASSERT_EQUAL(write_table_csv(table, temp_path("empty.csv"), err, sizeof(err)), 0);
 	text = read_file(temp_path("empty.csv"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT_STRING_EQUAL(
-		text,
-		"ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen\n");
+	CU_ASSERT_STRING_EQUAL(text, "ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_"
+				     "seen,last_seen,model\n");
 	free(text);
 	unlink(temp_path("empty.csv"));
 	pair_table_free(table);
