@@ -41,6 +41,7 @@ RTE_LOG_REGISTER(cgnf_logtype_control, cgnf.control, INFO);
 
 static const struct sink_ops *const sink_types[] = {
 	&sink_table_ops, &sink_csv_ops, &sink_stats_json_ops, &sink_events_ops, &sink_windows_ops,
+	&sink_nft_ops,
 };
 
 #define SINK_TYPES (sizeof(sink_types) / sizeof(sink_types[0]))
@@ -142,6 +143,7 @@ struct control *control_create(struct cgnf_app *app)
 	control->clock.unix_at_base = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	control->env.app = app;
 	control->env.clock = &control->clock;
+	control->env.counters = &control->counters;
 	/* stdout carries the events when asked: the table and status go to stderr then. */
 	control->env.console = strcmp(app->config.events_path, "-") == 0 ||
 					       strcmp(app->config.windows_path, "-") == 0
@@ -506,6 +508,17 @@ static void feed_watchdog(struct control *control, uint64_t now_ns)
 	notify_watchdog();
 }
 
+static void tick_sinks(struct control *control, uint64_t now_ns)
+{
+	for (unsigned int s = 0; s < control->n_sinks; s++) {
+		struct sink *sink = &control->sinks[s];
+		int rc = sink->ops->tick ? sink->ops->tick(sink, now_ns) : 0;
+
+		if (rc != 0)
+			sink_failed(control, sink, "tick", rc);
+	}
+}
+
 static void reopen_sinks(struct control *control)
 {
 	CGNF_LOG(control, NOTICE, "SIGUSR1: reopening the output files");
@@ -541,6 +554,7 @@ static void *control_thread_main(void *arg)
 		work += drain_snapshots(control, DRAIN_MAX);
 		now_ns = cgnf_clock_ns(control->app);
 		run_timers(control, now_ns);
+		tick_sinks(control, now_ns);
 		feed_watchdog(control, now_ns);
 		if (__atomic_exchange_n(&control->reopen_requested, 0, __ATOMIC_ACQ_REL))
 			reopen_sinks(control);

@@ -56,6 +56,7 @@ struct sink_env {
 	const struct cgnf_app *app;
 	const struct output_clock *clock;
 	FILE *console; /* stdout, or stderr when stdout carries --events - */
+	struct control_counters *counters; /* the control block: a sink's own counters */
 };
 
 struct sink;
@@ -72,6 +73,8 @@ struct sink_ops {
 	int (*flush)(struct sink *sink);
 	int (*snapshot)(struct sink *sink, const struct snapshot *snapshot);
 	int (*reopen)(struct sink *sink); /* SIGUSR1, e.g. after logrotate */
+	/* Every pass of the control loop, for a sink's own timers (app clock). */
+	int (*tick)(struct sink *sink, uint64_t now_ns);
 	int (*close)(struct sink *sink);
 };
 
@@ -91,5 +94,6 @@ extern const struct sink_ops sink_csv_ops;
 extern const struct sink_ops sink_stats_json_ops;
 extern const struct sink_ops sink_events_ops;
 extern const struct sink_ops sink_windows_ops;
+extern const struct sink_ops sink_nft_ops;
 
 #endif

@@ -60,6 +60,8 @@ struct cgnf_config {
 	double verdict_threshold;
 	uint32_t max_pairs;
 	double pair_timeout_s;	     /* 0: never expire */
+	char nft_set[CONFIG_PATH_MAX];	/* --nft-set FAMILY/TABLE/SET: IPv4 CG pairs; "": none */
+	char nft_set6[CONFIG_PATH_MAX]; /* --nft-set6: IPv6 CG pairs; "": none */
 	unsigned int ring_size;	     /* records per ring, power of two */
 	unsigned int mbufs;	     /* mempool size; 0: computed from the ports */
 	unsigned int local_ip_count; /* --ip: addresses answered for ARP / ND */

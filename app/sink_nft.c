@@ -1,0 +1,834 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * --nft-set FAMILY/TABLE/SET, --nft-set6 FAMILY/TABLE/SET: the pairs judged
+ * cloud gaming, as elements "ip1 . ip2" (ip1 the client side, as in the CSV)
+ * of an nftables set, kept with libnftables so that a router's ruleset acts
+ * on them (README, "Acting on the verdict: nftables").
+ *
+ * The sink keeps its own map of the elements it holds, fed by the pair
+ * events: a verdict that becomes cg puts the pair in, one that leaves cg,
+ * an expiry or an eviction takes it out.  The changes of one control-loop
+ * pass go to the kernel as one nft batch (one transaction) per flush:
+ *
+ *   add element F T S { put..., drop... }      make every element exist,
+ *   delete element F T S { put..., drop... }   so that no delete can fail,
+ *   add element F T S { put timeout Nms... }   then put back what stays
+ *
+ * which also restarts the timeout of an element that was already there:
+ * nftables 1.0.6 keeps the old expiry when an existing element is added
+ * again (checked on kernel 6.x).  With a timeout, every element is put again
+ * every third of it, a slice of the map per pass (REFRESH_SLICE), so that
+ * an element outlives cgnf only by its timeout.  Measured here: about 8 us
+ * per element in such batches, 25 us with one command per element.
+ *
+ * At start-up (open) the table and the set must exist with the right type
+ * (and the timeout flag when elements get a timeout); the set is flushed:
+ * its elements are cgnf's.  At exit the final table is compared with the
+ * map and the set made equal to its CG pairs (events lost to a full ring
+ * included); the elements stay, until their timeout.
+ *
+ * A refused batch (the set deleted under cgnf's feet...) is counted in
+ * nft_errors and fails this output (logged once, exit status non-zero);
+ * cgnf goes on, and the next refresh puts the elements back.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <nftables/libnftables.h>
+
+#include "ip.h"
+
+#include "app.h"
+#include "log.h"
+#include "sink.h"
+
+RTE_LOG_REGISTER(cgnf_logtype_nft, cgnf.nft, INFO);
+
+/* Elements put again per refresh slice (about 8 ms of nft work). */
+#define REFRESH_SLICE 1024
+/* A refresh round starts every timeout / REFRESH_PER_TIMEOUT. */
+#define REFRESH_PER_TIMEOUT 3
+#define REFRESH_MIN_NS 100000000ull
+/* nftables names (NFT_NAME_MAXLEN is 256, with the NUL). */
+#define NFT_NAME_MAX 256
+#define ENTRY_NONE UINT32_MAX
+
+enum nft_family_index {
+	FAMILY_V4,
+	FAMILY_V6,
+	FAMILY_COUNT,
+};
+
+/* One set given on the command line. */
+struct nft_target {
+	const char *option; /* "--nft-set" */
+	const char *text;   /* as given: FAMILY/TABLE/SET */
+	char family[8];
+	char table[NFT_NAME_MAX];
+	char set[NFT_NAME_MAX];
+	bool given;
+	uint64_t timeout_ms;	     /* written on each element; 0: none */
+	uint64_t refresh_timeout_ms; /* what the elements live (the set's default too); 0: ever */
+};
+
+struct nft_entry {
+	struct ip_pair pair;
+	uint8_t family; /* enum nft_family_index */
+	uint8_t wanted; /* in the set once the pending changes are committed */
+	uint8_t pending;
+	uint8_t seen; /* the final snapshot has it as CG */
+};
+
+struct nft_sink {
+	struct nft_ctx *ctx;
+	struct nft_target targets[FAMILY_COUNT];
+	uint64_t hash_seed;
+
+	/* The map: entries, dense; index, open addressing, entry number + 1. */
+	struct nft_entry *entries;
+	uint32_t count, capacity;
+	uint32_t *index;
+	uint32_t index_mask;
+
+	/* Entries changed since the last commit, and entries to put again. */
+	uint32_t *pending;
+	uint32_t pending_count;
+	uint32_t *refresh;
+	uint32_t refresh_count;
+
+	uint64_t refresh_interval_ns; /* 0: elements need no refresh */
+	uint64_t next_refresh_ns;
+	uint32_t refresh_cursor; /* next entry of the round; count or more: round done */
+
+	char *buffer; /* the batch text */
+	size_t length, buffer_capacity;
+};
+
+static struct control_counters *counters_of(struct sink *sink)
+{
+	return sink->env->counters;
+}
+
+/* "inet/cgnf/cg" into the target; 0 or -EINVAL with sink->error set. */
+static int parse_target(struct sink *sink, struct nft_target *target)
+{
+	static const char *const families[] = {"ip", "ip6", "inet", "bridge", "netdev"};
+	const char *text = target->text, *first = strchr(text, '/');
+	const char *second = first ? strchr(first + 1, '/') : NULL;
+	size_t family_len, table_len, set_len;
+	bool known = false;
+
+	if (first == NULL || second == NULL || strchr(second + 1, '/') != NULL)
+		goto malformed;
+	family_len = (size_t)(first - text);
+	table_len = (size_t)(second - first - 1);
+	set_len = strlen(second + 1);
+	if (family_len == 0 || table_len == 0 || set_len == 0 ||
+	    family_len >= sizeof(target->family) || table_len >= NFT_NAME_MAX ||
+	    set_len >= NFT_NAME_MAX)
+		goto malformed;
+	memcpy(target->family, text, family_len);
+	target->family[family_len] = '\0';
+	memcpy(target->table, first + 1, table_len);
+	target->table[table_len] = '\0';
+	strcpy(target->set, second + 1);
+	/* Names go into nft's command text: only what its identifiers hold. */
+	for (const char *c = first + 1; *c != '\0'; c++)
+		if (!(*c == '/' || *c == '_' || *c == '-' || *c == '.' ||
+		      (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= 'A' && *c <= 'Z')))
+			goto malformed;
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+		known |= strcmp(target->family, families[f]) == 0;
+	if (!known) {
+		snprintf(sink->error, sizeof(sink->error),
+			 "%s %s: unknown family '%s' (ip, ip6, inet, bridge or netdev)",
+			 target->option, text, target->family);
+		return -EINVAL;
+	}
+	return 0;
+malformed:
+	snprintf(sink->error, sizeof(sink->error),
+		 "%s %s: expected FAMILY/TABLE/SET, e.g. inet/cgnf/cg (names of letters, digits, "
+		 "'_', '-', '.')",
+		 target->option, text);
+	return -EINVAL;
+}
+
+/* The first line of nft's error text, for one-line messages. */
+static void first_error_line(struct nft_ctx *ctx, char *out, size_t size)
+{
+	const char *text = nft_ctx_get_error_buffer(ctx);
+	size_t len;
+
+	if (text == NULL || text[0] == '\0')
+		text = "nft refused the command (no error text)";
+	len = strcspn(text, "\n");
+	snprintf(out, size, "%.*s", (int)len, text);
+}
+
+static bool error_says(struct nft_ctx *ctx, const char *what)
+{
+	const char *text = nft_ctx_get_error_buffer(ctx);
+
+	return text != NULL && strstr(text, what) != NULL;
+}
+
+/* A start-up command: 0, or -errno with one clear line in sink->error. */
+static int run_checked(struct sink *sink, struct nft_ctx *ctx, const struct nft_target *target,
+		       const char *command, const char *missing)
+{
+	char line[256];
+
+	if (nft_run_cmd_from_buffer(ctx, command) == 0)
+		return 0;
+	if (error_says(ctx, "Operation not permitted")) {
+		snprintf(sink->error, sizeof(sink->error),
+			 "%s %s: Operation not permitted: cgnf needs CAP_NET_ADMIN to use nftables "
+			 "(run it as root, or give it the capability)",
+			 target->option, target->text);
+		return -EPERM;
+	}
+	if (missing != NULL && error_says(ctx, "No such file or directory")) {
+		snprintf(sink->error, sizeof(sink->error), "%s %s: %s", target->option,
+			 target->text, missing);
+		return -ENOENT;
+	}
+	first_error_line(ctx, line, sizeof(line));
+	snprintf(sink->error, sizeof(sink->error), "%s %s: %s", target->option, target->text, line);
+	return -EIO;
+}
+
+/* "ipv4_addr . ipv4_addr" from the JSON type (a string or an array). */
+static void describe_type(const json_t *type, char *out, size_t size)
+{
+	size_t i, used = 0;
+	const json_t *item;
+
+	out[0] = '\0';
+	if (json_is_string(type)) {
+		snprintf(out, size, "%s", json_string_value(type));
+		return;
+	}
+	json_array_foreach(type, i, item)
+	{
+		int n = snprintf(out + used, size - used, "%s%s", i ? " . " : "",
+				 json_is_string(item) ? json_string_value(item) : "?");
+
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	if (out[0] == '\0')
+		snprintf(out, size, "an unknown type");
+}
+
+static bool has_flag(const json_t *set, const char *flag)
+{
+	const json_t *flags = json_object_get(set, "flags"), *item;
+	size_t i;
+
+	if (json_is_string(flags))
+		return strcmp(json_string_value(flags), flag) == 0;
+	json_array_foreach(flags, i, item)
+	{
+		if (json_is_string(item) && strcmp(json_string_value(item), flag) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The set's description from "list set" (JSON, terse); NULL when not found. */
+static json_t *find_set(const char *output)
+{
+	json_t *root = json_loads(output, 0, NULL), *item, *set;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "nftables"), i, item)
+	{
+		set = json_object_get(item, "set");
+		if (json_is_object(set)) {
+			json_incref(set);
+			json_decref(root);
+			return set;
+		}
+	}
+	json_decref(root);
+	return NULL;
+}
+
+/*
+ * The table and the set exist, the set holds pairs of the family, takes
+ * timeouts if the elements carry one; then its elements are flushed.
+ */
+static int check_target(struct sink *sink, struct nft_ctx *ctx, struct nft_target *target,
+			const char *address_type)
+{
+	const struct cgnf_config *config = &sink->env->app->config;
+	char command[3 * NFT_NAME_MAX + 64], missing[NFT_NAME_MAX + 64], has[64], expected[32];
+	json_t *set;
+	int rc;
+
+	snprintf(command, sizeof(command), "list table %s %s", target->family, target->table);
+	snprintf(missing, sizeof(missing), "no such table %s %s", target->family, target->table);
+	rc = run_checked(sink, ctx, target, command, missing);
+	if (rc != 0)
+		return rc;
+	snprintf(command, sizeof(command), "list set %s %s %s", target->family, target->table,
+		 target->set);
+	rc = run_checked(sink, ctx, target, command, "no such set");
+	if (rc != 0)
+		return rc;
+	set = find_set(nft_ctx_get_output_buffer(ctx));
+	if (set == NULL) {
+		snprintf(sink->error, sizeof(sink->error), "%s %s: nft listed no set",
+			 target->option, target->text);
+		return -EIO;
+	}
+	describe_type(json_object_get(set, "type"), has, sizeof(has));
+	snprintf(expected, sizeof(expected), "%s . %s", address_type, address_type);
+	rc = 0;
+	if (strcmp(has, expected) != 0) {
+		snprintf(sink->error, sizeof(sink->error),
+			 "%s %s: type %s expected, the set has %s", target->option, target->text,
+			 expected, has);
+		rc = -EINVAL;
+	} else if (has_flag(set, "constant")) {
+		snprintf(sink->error, sizeof(sink->error),
+			 "%s %s: the set is constant: cgnf cannot add elements", target->option,
+			 target->text);
+		rc = -EINVAL;
+	} else if (config->pair_timeout_s > 0 && !has_flag(set, "timeout")) {
+		snprintf(sink->error, sizeof(sink->error),
+			 "%s %s: the set has no 'flags timeout', needed for --pair-timeout %g "
+			 "(add it, or give --pair-timeout 0)",
+			 target->option, target->text, config->pair_timeout_s);
+		rc = -EINVAL;
+	}
+	if (rc == 0) {
+		json_int_t set_timeout = json_integer_value(json_object_get(set, "timeout"));
+
+		target->timeout_ms = (uint64_t)(config->pair_timeout_s * 1000.0 + 0.5);
+		if (config->pair_timeout_s > 0 && target->timeout_ms == 0)
+			target->timeout_ms = 1;
+		/* Without a timeout of cgnf's, the set's own applies: refresh for it. */
+		target->refresh_timeout_ms =
+			target->timeout_ms != 0 ? target->timeout_ms : (uint64_t)set_timeout * 1000;
+	}
+	json_decref(set);
+	if (rc != 0)
+		return rc;
+	snprintf(command, sizeof(command), "flush set %s %s %s", target->family, target->table,
+		 target->set);
+	return run_checked(sink, ctx, target, command, "no such set");
+}
+
+static void nft_sink_free(struct nft_sink *state)
+{
+	if (state->ctx != NULL)
+		nft_ctx_free(state->ctx);
+	free(state->entries);
+	free(state->index);
+	free(state->pending);
+	free(state->refresh);
+	free(state->buffer);
+	free(state);
+}
+
+static bool nft_wanted(const struct cgnf_config *config)
+{
+	return config->nft_set[0] != '\0' || config->nft_set6[0] != '\0';
+}
+
+static int nft_sink_open(struct sink *sink)
+{
+	const struct cgnf_config *config = &sink->env->app->config;
+	struct nft_sink *state = calloc(1, sizeof(*state));
+	uint64_t shortest_ms = 0;
+	int rc = 0;
+
+	if (state == NULL)
+		return -ENOMEM;
+	sink->state = state;
+	state->hash_seed = sink->env->app->hash_seed;
+	state->targets[FAMILY_V4] = (struct nft_target){.option = "--nft-set",
+							.text = config->nft_set,
+							.given = config->nft_set[0] != '\0'};
+	state->targets[FAMILY_V6] = (struct nft_target){.option = "--nft-set6",
+							.text = config->nft_set6,
+							.given = config->nft_set6[0] != '\0'};
+	for (unsigned int f = 0; f < FAMILY_COUNT && rc == 0; f++)
+		if (state->targets[f].given)
+			rc = parse_target(sink, &state->targets[f]);
+	if (rc != 0)
+		goto failed;
+	state->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (state->ctx == NULL || nft_ctx_buffer_output(state->ctx) != 0 ||
+	    nft_ctx_buffer_error(state->ctx) != 0) {
+		snprintf(sink->error, sizeof(sink->error), "cannot create a libnftables context");
+		rc = -ENOMEM;
+		goto failed;
+	}
+	nft_ctx_output_set_flags(state->ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_TERSE);
+	for (unsigned int f = 0; f < FAMILY_COUNT && rc == 0; f++) {
+		struct nft_target *target = &state->targets[f];
+
+		if (!target->given)
+			continue;
+		rc = check_target(sink, state->ctx, target,
+				  f == FAMILY_V4 ? "ipv4_addr" : "ipv6_addr");
+		if (rc == 0 && target->refresh_timeout_ms != 0 &&
+		    (shortest_ms == 0 || target->refresh_timeout_ms < shortest_ms))
+			shortest_ms = target->refresh_timeout_ms;
+	}
+	if (rc != 0)
+		goto failed;
+	nft_ctx_output_set_flags(state->ctx, 0);
+	if (shortest_ms != 0) {
+		state->refresh_interval_ns = shortest_ms * 1000000ull / REFRESH_PER_TIMEOUT;
+		if (state->refresh_interval_ns < REFRESH_MIN_NS)
+			state->refresh_interval_ns = REFRESH_MIN_NS;
+	}
+	for (unsigned int f = 0; f < FAMILY_COUNT; f++)
+		if (state->targets[f].given)
+			CGNF_LOG(nft, INFO,
+				 "%s %s: flushed; CG pairs go in with timeout %" PRIu64 " ms",
+				 state->targets[f].option, state->targets[f].text,
+				 state->targets[f].timeout_ms);
+	return 0;
+failed:
+	nft_sink_free(state);
+	sink->state = NULL;
+	return rc;
+}
+
+/* The map ------------------------------------------------------------------ */
+
+static uint32_t home_slot(const struct nft_sink *state, const struct ip_pair *pair)
+{
+	return ip_pair_hash(pair, state->hash_seed) & state->index_mask;
+}
+
+/* The slot holding the pair (either order), or the empty slot where it would go. */
+static uint32_t find_slot(const struct nft_sink *state, const struct ip_pair *pair)
+{
+	uint32_t slot = home_slot(state, pair);
+
+	while (state->index[slot] != 0 &&
+	       !ip_pair_same(&state->entries[state->index[slot] - 1].pair, pair))
+		slot = (slot + 1) & state->index_mask;
+	return slot;
+}
+
+static uint32_t lookup(const struct nft_sink *state, const struct ip_pair *pair)
+{
+	uint32_t slot;
+
+	if (state->index == NULL)
+		return ENTRY_NONE;
+	slot = find_slot(state, pair);
+	return state->index[slot] != 0 ? state->index[slot] - 1 : ENTRY_NONE;
+}
+
+static int grow_index(struct nft_sink *state)
+{
+	uint32_t slots = state->index == NULL ? 1024 : 2 * (state->index_mask + 1);
+	uint32_t *index = calloc(slots, sizeof(*index));
+
+	if (index == NULL)
+		return -ENOMEM;
+	free(state->index);
+	state->index = index;
+	state->index_mask = slots - 1;
+	for (uint32_t e = 0; e < state->count; e++)
+		state->index[find_slot(state, &state->entries[e].pair)] = e + 1;
+	return 0;
+}
+
+static int grow_list(uint32_t **list, uint32_t capacity)
+{
+	uint32_t *items = realloc(*list, (size_t)capacity * sizeof(**list));
+
+	if (items == NULL)
+		return -ENOMEM;
+	*list = items;
+	return 0;
+}
+
+/* The pair's entry, added (not wanted yet) if absent; ENTRY_NONE when out of memory. */
+static uint32_t lookup_or_add(struct nft_sink *state, const struct ip_pair *pair, uint8_t family)
+{
+	uint32_t e = lookup(state, pair), capacity;
+	struct nft_entry *entries;
+
+	if (e != ENTRY_NONE)
+		return e;
+	/* At most half full: probes stay short. */
+	if ((state->index == NULL || 2 * (state->count + 1) > state->index_mask + 1) &&
+	    grow_index(state) != 0)
+		return ENTRY_NONE;
+	if (state->count == state->capacity) {
+		capacity = state->capacity ? 2 * state->capacity : 256;
+		entries = realloc(state->entries, capacity * sizeof(*entries));
+
+		if (entries == NULL)
+			return ENTRY_NONE;
+		state->entries = entries;
+		/* Each entry is at most once in each list. */
+		if (grow_list(&state->pending, capacity) != 0 ||
+		    grow_list(&state->refresh, capacity) != 0)
+			return ENTRY_NONE;
+		state->capacity = capacity;
+	}
+	e = state->count++;
+	state->entries[e] = (struct nft_entry){.pair = *pair, .family = family};
+	state->index[find_slot(state, pair)] = e + 1;
+	return e;
+}
+
+/* Removes an entry: backward-shift in the index, the last entry moved into its place. */
+static void remove_entry(struct nft_sink *state, uint32_t e)
+{
+	uint32_t hole = find_slot(state, &state->entries[e].pair), slot = hole, last;
+
+	for (;;) {
+		uint32_t home;
+
+		slot = (slot + 1) & state->index_mask;
+		if (state->index[slot] == 0)
+			break;
+		home = home_slot(state, &state->entries[state->index[slot] - 1].pair);
+		/* The entry at slot may fill the hole if its home is not in (hole, slot]. */
+		if (((slot - home) & state->index_mask) >= ((slot - hole) & state->index_mask)) {
+			state->index[hole] = state->index[slot];
+			hole = slot;
+		}
+	}
+	state->index[hole] = 0;
+	last = --state->count;
+	if (e != last) {
+		state->entries[e] = state->entries[last];
+		state->index[find_slot(state, &state->entries[e].pair)] = e + 1;
+	}
+}
+
+/* The batch ---------------------------------------------------------------- */
+
+/* printf to the end of the batch text, which grows as needed. */
+__attribute__((format(printf, 2, 3))) static int append(struct nft_sink *state, const char *format,
+							...)
+{
+	size_t capacity;
+	char *buffer;
+	va_list args;
+	int n;
+
+	for (;;) {
+		va_start(args, format);
+		n = vsnprintf(state->buffer ? state->buffer + state->length : NULL,
+			      state->buffer_capacity - state->length, format, args);
+		va_end(args);
+		if (n < 0)
+			return -EINVAL;
+		if ((size_t)n < state->buffer_capacity - state->length) {
+			state->length += (size_t)n;
+			return 0;
+		}
+		capacity = state->buffer_capacity ? 2 * state->buffer_capacity : 65536;
+		while (capacity - state->length <= (size_t)n)
+			capacity *= 2;
+		buffer = realloc(state->buffer, capacity);
+		if (buffer == NULL)
+			return -ENOMEM;
+		state->buffer = buffer;
+		state->buffer_capacity = capacity;
+	}
+}
+
+/*
+ * "verb element F T S { a . b, ... }" for the family's entries: the pending
+ * ones (those to drop too when with_drops) and the refresh slice; with
+ * with_timeout each element carries the target's timeout.
+ */
+static int append_elements(struct nft_sink *state, const char *verb, unsigned int family,
+			   bool with_drops, bool with_timeout)
+{
+	const struct nft_target *target = &state->targets[family];
+	const uint32_t *const lists[2] = {state->pending, state->refresh};
+	const uint32_t counts[2] = {state->pending_count, state->refresh_count};
+	char ip1[IP_TEXT_MAX], ip2[IP_TEXT_MAX], timeout[48] = "";
+	bool first = true;
+	int rc = 0;
+
+	if (with_timeout && target->timeout_ms != 0)
+		snprintf(timeout, sizeof(timeout), " timeout %" PRIu64 "ms", target->timeout_ms);
+	for (unsigned int l = 0; l < 2 && rc == 0; l++) {
+		for (uint32_t i = 0; i < counts[l] && rc == 0; i++) {
+			const struct nft_entry *entry = &state->entries[lists[l][i]];
+
+			if (entry->family != family || (!with_drops && !entry->wanted))
+				continue;
+			if (first)
+				rc = append(state, "%s element %s %s %s { ", verb, target->family,
+					    target->table, target->set);
+			ip_format(&entry->pair.ip1, ip1);
+			ip_format(&entry->pair.ip2, ip2);
+			if (rc == 0)
+				rc = append(state, "%s%s . %s%s", first ? "" : ", ", ip1, ip2,
+					    timeout);
+			first = false;
+		}
+	}
+	if (!first && rc == 0)
+		rc = append(state, " }\n");
+	return rc;
+}
+
+static int compare_descending(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Removes the pending entries no longer wanted (the refresh list is free by then). */
+static void remove_dropped(struct nft_sink *state)
+{
+	uint32_t count = 0, i;
+
+	for (i = 0; i < state->pending_count; i++)
+		if (!state->entries[state->pending[i]].wanted)
+			state->refresh[count++] = state->pending[i];
+	/* The last entry fills a removed one's place: highest first, none moves twice. */
+	qsort(state->refresh, count, sizeof(state->refresh[0]), compare_descending);
+	for (i = 0; i < count; i++)
+		remove_entry(state, state->refresh[i]);
+}
+
+static void describe_failure(struct sink *sink, const char *why)
+{
+	const struct nft_sink *state = sink->state;
+	const struct nft_target *target = &state->targets[state->targets[FAMILY_V4].given ? 0 : 1];
+
+	snprintf(sink->error, sizeof(sink->error), "%s %s%s: %s", target->option, target->text,
+		 state->targets[FAMILY_V4].given && state->targets[FAMILY_V6].given
+			 ? " (or --nft-set6)"
+			 : "",
+		 why);
+}
+
+/*
+ * The pending changes and the refresh slice as one batch (see the top of
+ * the file).  Whatever nft answers, the drops leave the map (their timeout
+ * ends them in the kernel) and the wanted pairs stay in it (the next
+ * refresh puts them again).
+ */
+static int commit(struct sink *sink)
+{
+	struct nft_sink *state = sink->state;
+	struct control_counters *counters = counters_of(sink);
+	uint32_t put_count = 0, drop_count = 0, i;
+	char line[256];
+	int rc = 0;
+
+	if (state == NULL || (state->pending_count == 0 && state->refresh_count == 0))
+		return 0;
+	for (i = 0; i < state->pending_count; i++) {
+		struct nft_entry *entry = &state->entries[state->pending[i]];
+
+		entry->pending = 0;
+		if (entry->wanted)
+			put_count++;
+		else
+			drop_count++;
+	}
+	state->length = 0;
+	for (unsigned int f = 0; f < FAMILY_COUNT && rc == 0; f++) {
+		if (!state->targets[f].given)
+			continue;
+		rc = append_elements(state, "add", f, true, false);
+		if (rc == 0)
+			rc = append_elements(state, "delete", f, true, false);
+		if (rc == 0)
+			rc = append_elements(state, "add", f, false, true);
+	}
+	if (rc == 0 && state->length != 0 &&
+	    nft_run_cmd_from_buffer(state->ctx, state->buffer) != 0)
+		rc = -EIO;
+	if (rc == 0) {
+		counter_add(&counters->nft_elements_added, put_count);
+		counter_add(&counters->nft_elements_refreshed, state->refresh_count);
+		counter_add(&counters->nft_elements_deleted, drop_count);
+	} else {
+		counter_add(&counters->nft_errors, 1);
+		if (rc == -EIO) {
+			first_error_line(state->ctx, line, sizeof(line));
+			CGNF_LOG(nft, DEBUG, "nft refused:\n%s",
+				 nft_ctx_get_error_buffer(state->ctx));
+		} else {
+			snprintf(line, sizeof(line), "%s", strerror(-rc));
+		}
+		describe_failure(sink, line);
+	}
+	remove_dropped(state);
+	state->pending_count = 0;
+	state->refresh_count = 0;
+	counter_set(&counters->nft_elements, state->count);
+	return rc;
+}
+
+static int family_of(const struct ip_pair *pair, unsigned int *family)
+{
+	bool v4 = ip_is_v4(&pair->ip1);
+
+	if (v4 != ip_is_v4(&pair->ip2))
+		return -EAFNOSUPPORT;
+	*family = v4 ? FAMILY_V4 : FAMILY_V6;
+	return 0;
+}
+
+static void mark_pending(struct nft_sink *state, uint32_t e)
+{
+	if (state->entries[e].pending)
+		return;
+	state->entries[e].pending = 1;
+	state->pending[state->pending_count++] = e;
+}
+
+/* The pair must be in the set (want) or not (!want) after the next commit. */
+static int set_wanted(struct sink *sink, const struct ip_pair *pair, bool want)
+{
+	struct nft_sink *state = sink->state;
+	unsigned int family;
+	uint32_t e;
+
+	if (!want) {
+		e = lookup(state, pair);
+		if (e != ENTRY_NONE && state->entries[e].wanted) {
+			state->entries[e].wanted = 0;
+			mark_pending(state, e);
+		}
+		return 0;
+	}
+	if (family_of(pair, &family) != 0 || !state->targets[family].given) {
+		counter_add(&counters_of(sink)->nft_pairs_skipped, 1);
+		return 0;
+	}
+	e = lookup_or_add(state, pair, (uint8_t)family);
+	if (e == ENTRY_NONE) {
+		snprintf(sink->error, sizeof(sink->error), "no memory for the nftables elements");
+		return -ENOMEM;
+	}
+	state->entries[e].wanted = 1;
+	mark_pending(state, e);
+	return 0;
+}
+
+static int nft_sink_event(struct sink *sink, const struct pair_event *event)
+{
+	bool cg = event->kind == PAIR_EVENT_VERDICT && event->stats.verdict == VERDICT_CG;
+
+	return set_wanted(sink, &event->stats.pair, cg);
+}
+
+static int nft_sink_flush(struct sink *sink)
+{
+	return commit(sink);
+}
+
+/* Starts a refresh round every refresh_interval_ns and puts a slice of it again. */
+static int nft_sink_tick(struct sink *sink, uint64_t now_ns)
+{
+	struct nft_sink *state = sink->state;
+
+	if (state->refresh_interval_ns != 0) {
+		if (state->refresh_cursor >= state->count && now_ns >= state->next_refresh_ns) {
+			state->refresh_cursor = 0;
+			state->next_refresh_ns = now_ns + state->refresh_interval_ns;
+		}
+		/*
+		 * An entry moved by a removal behind the cursor waits for the
+		 * next round: at most two thirds of its timeout.
+		 */
+		while (state->refresh_cursor < state->count &&
+		       state->refresh_count < REFRESH_SLICE) {
+			uint32_t e = state->refresh_cursor++;
+
+			if (state->entries[e].wanted && !state->entries[e].pending)
+				state->refresh[state->refresh_count++] = e;
+		}
+	}
+	return commit(sink);
+}
+
+/* At exit, with the pipeline drained: the set made equal to the table's CG pairs. */
+static int nft_sink_snapshot(struct sink *sink, const struct snapshot *snapshot)
+{
+	struct nft_sink *state = sink->state;
+	const struct pair_rows *rows = snapshot->rows;
+	unsigned int family;
+	int rc, rc2;
+
+	if ((snapshot->purposes & SNAPSHOT_FINAL) == 0)
+		return 0;
+	rc = commit(sink);
+	for (size_t r = 0; r < rows->count; r++) {
+		const struct pair_stats *row = &rows->items[r];
+		uint32_t e;
+
+		if (row->verdict != VERDICT_CG)
+			continue;
+		e = lookup(state, &row->pair);
+		if (e != ENTRY_NONE && state->entries[e].wanted) {
+			state->entries[e].seen = 1;
+			continue;
+		}
+		if (family_of(&row->pair, &family) != 0 || !state->targets[family].given)
+			continue; /* counted as skipped when it became CG */
+		/* Its event was lost (a full event ring): it goes in now. */
+		if (set_wanted(sink, &row->pair, true) != 0)
+			return -ENOMEM;
+		e = lookup(state, &row->pair);
+		if (e != ENTRY_NONE)
+			state->entries[e].seen = 1;
+	}
+	for (uint32_t e = 0; e < state->count; e++) {
+		if (state->entries[e].wanted && !state->entries[e].seen) {
+			state->entries[e].wanted = 0;
+			mark_pending(state, e);
+		}
+		state->entries[e].seen = 0;
+	}
+	rc2 = commit(sink);
+	return rc != 0 ? rc : rc2;
+}
+
+static int nft_sink_close(struct sink *sink)
+{
+	int rc;
+
+	if (sink->state == NULL)
+		return 0;
+	rc = commit(sink);
+	nft_sink_free(sink->state);
+	sink->state = NULL;
+	/* A failure already reported by a flush is not a new one. */
+	return sink->failures == 0 ? rc : 0;
+}
+
+const struct sink_ops sink_nft_ops = {
+	.name = "nft",
+	.wanted = nft_wanted,
+	.takes_events = true,
+	.open = nft_sink_open,
+	.event = nft_sink_event,
+	.flush = nft_sink_flush,
+	.tick = nft_sink_tick,
+	.snapshot = nft_sink_snapshot,
+	.close = nft_sink_close,
+};
