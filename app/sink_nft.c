@@ -38,6 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <jansson.h>
 #include <nftables/libnftables.h>
 
@@ -161,45 +165,50 @@ malformed:
 }
 
 /* The first line of nft's error text, for one-line messages. */
-static void first_error_line(struct nft_ctx *ctx, char *out, size_t size)
+static void first_error_line(const char *text, char *out, size_t size)
 {
-	const char *text = nft_ctx_get_error_buffer(ctx);
-	size_t len;
-
 	if (text == NULL || text[0] == '\0')
 		text = "nft refused the command (no error text)";
-	len = strcspn(text, "\n");
-	snprintf(out, size, "%.*s", (int)len, text);
+	snprintf(out, size, "%.*s", (int)strcspn(text, "\n"), text);
 }
 
-static bool error_says(struct nft_ctx *ctx, const char *what)
+/*
+ * Runs nft commands: 0, or -1 with *error its error text.  Each get of a
+ * libnftables buffer empties it: both are emptied before the run.
+ */
+static int run_nft(struct nft_ctx *ctx, const char *commands, const char **error)
 {
-	const char *text = nft_ctx_get_error_buffer(ctx);
-
-	return text != NULL && strstr(text, what) != NULL;
+	nft_ctx_get_output_buffer(ctx);
+	nft_ctx_get_error_buffer(ctx);
+	if (nft_run_cmd_from_buffer(ctx, commands) == 0)
+		return 0;
+	*error = nft_ctx_get_error_buffer(ctx);
+	return -1;
 }
 
 /* A start-up command: 0, or -errno with one clear line in sink->error. */
 static int run_checked(struct sink *sink, struct nft_ctx *ctx, const struct nft_target *target,
 		       const char *command, const char *missing)
 {
+	const char *error = NULL;
 	char line[256];
 
-	if (nft_run_cmd_from_buffer(ctx, command) == 0)
+	if (run_nft(ctx, command, &error) == 0)
 		return 0;
-	if (error_says(ctx, "Operation not permitted")) {
+	if (error != NULL && strstr(error, "Operation not permitted") != NULL) {
 		snprintf(sink->error, sizeof(sink->error),
 			 "%s %s: Operation not permitted: cgnf needs CAP_NET_ADMIN to use nftables "
 			 "(run it as root, or give it the capability)",
 			 target->option, target->text);
 		return -EPERM;
 	}
-	if (missing != NULL && error_says(ctx, "No such file or directory")) {
+	if (missing != NULL && error != NULL &&
+	    strstr(error, "No such file or directory") != NULL) {
 		snprintf(sink->error, sizeof(sink->error), "%s %s: %s", target->option,
 			 target->text, missing);
 		return -ENOENT;
 	}
-	first_error_line(ctx, line, sizeof(line));
+	first_error_line(error, line, sizeof(line));
 	snprintf(sink->error, sizeof(sink->error), "%s %s: %s", target->option, target->text, line);
 	return -EIO;
 }
@@ -328,6 +337,17 @@ static int check_target(struct sink *sink, struct nft_ctx *ctx, struct nft_targe
 	return run_checked(sink, ctx, target, command, "no such set");
 }
 
+/* Whether the process may change nftables (asked first: libnftables prints its own line). */
+static bool has_net_admin(void)
+{
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &header, data) != 0)
+		return true; /* unknown: nft's own answer will say */
+	return (data[CAP_NET_ADMIN / 32].effective >> (CAP_NET_ADMIN % 32)) & 1;
+}
+
 static void nft_sink_free(struct nft_sink *state)
 {
 	if (state->ctx != NULL)
@@ -367,6 +387,16 @@ static int nft_sink_open(struct sink *sink)
 			rc = parse_target(sink, &state->targets[f]);
 	if (rc != 0)
 		goto failed;
+	if (!has_net_admin()) {
+		const struct nft_target *target = &state->targets[config->nft_set[0] ? 0 : 1];
+
+		snprintf(sink->error, sizeof(sink->error),
+			 "%s %s: Operation not permitted: cgnf needs CAP_NET_ADMIN to use nftables "
+			 "(run it as root, or give it the capability)",
+			 target->option, target->text);
+		rc = -EPERM;
+		goto failed;
+	}
 	state->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (state->ctx == NULL || nft_ctx_buffer_output(state->ctx) != 0 ||
 	    nft_ctx_buffer_error(state->ctx) != 0) {
@@ -633,6 +663,7 @@ static int commit(struct sink *sink)
 	struct nft_sink *state = sink->state;
 	struct control_counters *counters = counters_of(sink);
 	uint32_t put_count = 0, drop_count = 0, i;
+	const char *error = NULL;
 	char line[256];
 	int rc = 0;
 
@@ -667,9 +698,8 @@ static int commit(struct sink *sink)
 	} else {
 		counter_add(&counters->nft_errors, 1);
 		if (rc == -EIO) {
-			first_error_line(state->ctx, line, sizeof(line));
-			CGNF_LOG(nft, DEBUG, "nft refused:\n%s",
-				 nft_ctx_get_error_buffer(state->ctx));
+			first_error_line(error, line, sizeof(line));
+			CGNF_LOG(nft, DEBUG, "nft refused:\n%s", error ? error : "");
 		} else {
 			snprintf(line, sizeof(line), "%s", strerror(-rc));
 		}
@@ -747,6 +777,8 @@ static int nft_sink_tick(struct sink *sink, uint64_t now_ns)
 	struct nft_sink *state = sink->state;
 
 	if (state->refresh_interval_ns != 0) {
+		if (state->next_refresh_ns == 0)
+			state->next_refresh_ns = now_ns + state->refresh_interval_ns;
 		if (state->refresh_cursor >= state->count && now_ns >= state->next_refresh_ns) {
 			state->refresh_cursor = 0;
 			state->next_refresh_ns = now_ns + state->refresh_interval_ns;
