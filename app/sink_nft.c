@@ -85,7 +85,8 @@ struct nft_entry {
 	uint8_t family; /* enum nft_family_index */
 	uint8_t wanted; /* in the set once the pending changes are committed */
 	uint8_t pending;
-	uint8_t seen; /* the final snapshot has it as CG */
+	uint8_t seen;	   /* the final snapshot has it as CG */
+	uint8_t installed; /* in the kernel's set, as far as the last batch knows */
 };
 
 struct nft_sink {
@@ -164,12 +165,22 @@ malformed:
 	return -EINVAL;
 }
 
-/* The first line of nft's error text, for one-line messages. */
+/*
+ * nft's error in one line: its first line, and the start of the command it
+ * names on the second ("Error: No such file or directory: add element ...").
+ */
 static void first_error_line(const char *text, char *out, size_t size)
 {
+	const char *command;
+	int first, second;
+
 	if (text == NULL || text[0] == '\0')
 		text = "nft refused the command (no error text)";
-	snprintf(out, size, "%.*s", (int)strcspn(text, "\n"), text);
+	first = (int)strcspn(text, "\n");
+	command = text[first] == '\n' ? text + first + 1 : "";
+	second = (int)strcspn(command, "\n");
+	snprintf(out, size, "%.*s%s%.*s%s", first, text, second ? ": " : "",
+		 second > 100 ? 100 : second, command, second > 100 ? "..." : "");
 }
 
 /*
@@ -662,22 +673,15 @@ static int commit(struct sink *sink)
 {
 	struct nft_sink *state = sink->state;
 	struct control_counters *counters = counters_of(sink);
-	uint32_t put_count = 0, drop_count = 0, i;
+	uint32_t added = 0, deleted = 0, i;
 	const char *error = NULL;
 	char line[256];
 	int rc = 0;
 
 	if (state == NULL || (state->pending_count == 0 && state->refresh_count == 0))
 		return 0;
-	for (i = 0; i < state->pending_count; i++) {
-		struct nft_entry *entry = &state->entries[state->pending[i]];
-
-		entry->pending = 0;
-		if (entry->wanted)
-			put_count++;
-		else
-			drop_count++;
-	}
+	for (i = 0; i < state->pending_count; i++)
+		state->entries[state->pending[i]].pending = 0;
 	state->length = 0;
 	for (unsigned int f = 0; f < FAMILY_COUNT && rc == 0; f++) {
 		if (!state->targets[f].given)
@@ -688,13 +692,28 @@ static int commit(struct sink *sink)
 		if (rc == 0)
 			rc = append_elements(state, "add", f, false, true);
 	}
-	if (rc == 0 && state->length != 0 &&
-	    nft_run_cmd_from_buffer(state->ctx, state->buffer) != 0)
+	if (rc == 0 && state->length != 0 && run_nft(state->ctx, state->buffer, &error) != 0)
 		rc = -EIO;
 	if (rc == 0) {
-		counter_add(&counters->nft_elements_added, put_count);
+		/* Counted as the kernel sees them: a pair in and out within one batch is neither.
+		 */
+		for (unsigned int l = 0; l < 2; l++) {
+			const uint32_t *list = l == 0 ? state->pending : state->refresh;
+			uint32_t count = l == 0 ? state->pending_count : state->refresh_count;
+
+			for (i = 0; i < count; i++) {
+				struct nft_entry *entry = &state->entries[list[i]];
+
+				if (entry->wanted && !entry->installed)
+					added++;
+				else if (!entry->wanted && entry->installed)
+					deleted++;
+				entry->installed = entry->wanted;
+			}
+		}
+		counter_add(&counters->nft_elements_added, added);
 		counter_add(&counters->nft_elements_refreshed, state->refresh_count);
-		counter_add(&counters->nft_elements_deleted, drop_count);
+		counter_add(&counters->nft_elements_deleted, deleted);
 	} else {
 		counter_add(&counters->nft_errors, 1);
 		if (rc == -EIO) {
