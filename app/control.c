@@ -40,8 +40,8 @@ RTE_LOG_REGISTER(cgnf_logtype_control, cgnf.control, INFO);
 #define JOIN_POLL_NS 10000000L
 
 static const struct sink_ops *const sink_types[] = {
-	&sink_table_ops, &sink_csv_ops, &sink_stats_json_ops, &sink_events_ops, &sink_windows_ops,
-	&sink_nft_ops,
+	&sink_table_ops,  &sink_csv_ops,     &sink_stats_json_ops,
+	&sink_events_ops, &sink_windows_ops, &sink_nft_ops,
 };
 
 #define SINK_TYPES (sizeof(sink_types) / sizeof(sink_types[0]))
