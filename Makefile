@@ -28,6 +28,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unu
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) $(SAN_FLAGS) -MMD -MP
 LDFLAGS += $(SAN_FLAGS)
+CFLAGS += -DCGNF_VERSION='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"'
 
 PKGS_LIB := jansson
 DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk)
@@ -92,7 +93,7 @@ $(LIBCGNF): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(CGNF): $(APP_OBJ) $(LIBCGNF)
-	$(CC) $(LDFLAGS) $^ -o $@ $(DPDK_LIBS) $(LIB_LIBS) $(SYSTEMD_LIBS) $(NFT_LIBS) -lpthread
+	$(CC) $(LDFLAGS) $^ -o $@ $(DPDK_LIBS) $(LIB_LIBS) $(SYSTEMD_LIBS) -lmicrohttpd -lhiredis $(NFT_LIBS) -lpthread
 
 $(BUILD)/plain/app/%.o: app/%.c
 	@mkdir -p $(dir $@)

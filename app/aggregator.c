@@ -178,6 +178,8 @@ static void publish_counters(struct aggregator *aggregator)
 	CGNF_AGGREGATOR_COUNTERS(PUBLISH)
 #undef PUBLISH
 	counter_set(&shared->last_report_ns, mine->last_report_ns);
+	for (unsigned int b = 0; b < LATENCY_BUCKETS; b++)
+		counter_set(&shared->latency_buckets[b], mine->latency_buckets[b]);
 }
 
 static unsigned int drain_results(struct aggregator *aggregator)
@@ -201,6 +203,7 @@ static unsigned int drain_results(struct aggregator *aggregator)
 
 			cg += results[i].is_cg;
 			counters->latency_sum_ns += latency;
+			counters->latency_buckets[latency_bucket(latency)]++;
 			if (latency > counters->latency_max_ns)
 				counters->latency_max_ns = latency;
 		}
@@ -280,6 +283,8 @@ static void walk_slice(struct aggregator *aggregator, uint64_t now_ns)
 		.now_ns = now_ns, .walk_id = walk->id, .kind = HANDOFF_SNAPSHOT_END};
 	rte_ring_sp_enqueue_elem(aggregator->snapshots, &walk->rows[0], sizeof(walk->rows[0]));
 	aggregator->private_counters.snapshots_walked++;
+	counter_set(&aggregator->counters.snapshots_walked,
+		    aggregator->private_counters.snapshots_walked);
 	aggregator->walk_done = walk->id;
 	walk->id = 0;
 }

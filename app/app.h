@@ -6,7 +6,7 @@
  *
  *   port queues -> RX lcore i -> ring (i, j) -> classifier j -> result ring j
  *   -> aggregator (pair table) -> event and snapshot rings -> control thread
- *   -> output sinks (table, CSV, stats JSON, events)
+ *   -> output sinks (table, CSV, stats JSON, events, metrics, Redis)
  *
  * with one SP/SC ring per (RX lcore, classifier), one per classifier toward
  * the aggregator, and two from the aggregator to the control thread: every
@@ -27,6 +27,11 @@
  *   telemetry thread    nothing; asks the control thread  yes
  *                       (top pairs) or the mailbox (one
  *                       pair), reads published counters
+ *   metrics server      metrics_scrapes; reads published  yes: HTTP (--metrics),
+ *   (libmicrohttpd)     counters, ports, model status     never an lcore's lock
+ *   Redis I/O thread    the Redis connection; fed by the  yes: Redis (--redis);
+ *                       control thread through a bounded  never waited for
+ *                       queue and a one-slot mailbox
  *
  * They meet only through rings, published counters (counters.h: one writer
  * each, relaxed atomic loads), the one-slot pair mailbox (pair_query.h) and
@@ -123,6 +128,7 @@ struct cgnf_app {
 	int quit;		  /* enum cgnf_quit */
 	int quit_signals;	  /* SIGINT / SIGTERM received */
 	uint64_t first_packet_ns; /* 0 until an RX lcore takes the first packet */
+	int running; /* 1 once every lcore and the control thread run (health: and no quit) */
 };
 
 static inline uint64_t cgnf_clock_ns(const struct cgnf_app *app)

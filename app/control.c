@@ -39,10 +39,19 @@ RTE_LOG_REGISTER(cgnf_logtype_control, cgnf.control, INFO);
 /* How often a stopping main thread looks whether the thread ended or a third signal came. */
 #define JOIN_POLL_NS 10000000L
 
+/* One sink a line. */
+/* clang-format off */
 static const struct sink_ops *const sink_types[] = {
-	&sink_table_ops,  &sink_csv_ops,     &sink_stats_json_ops,
-	&sink_events_ops, &sink_windows_ops, &sink_nft_ops,
+	&sink_table_ops,
+	&sink_csv_ops,
+	&sink_stats_json_ops,
+	&sink_events_ops,
+	&sink_windows_ops,
+	&sink_metrics_ops,
+	&sink_redis_ops,
+	&sink_nft_ops,
 };
+/* clang-format on */
 
 #define SINK_TYPES (sizeof(sink_types) / sizeof(sink_types[0]))
 
@@ -143,12 +152,12 @@ struct control *control_create(struct cgnf_app *app)
 	control->clock.unix_at_base = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 	control->env.app = app;
 	control->env.clock = &control->clock;
-	control->env.counters = &control->counters;
 	/* stdout carries the events when asked: the table and status go to stderr then. */
 	control->env.console = strcmp(app->config.events_path, "-") == 0 ||
 					       strcmp(app->config.windows_path, "-") == 0
 				       ? stderr
 				       : stdout;
+	control->env.counters = &control->counters;
 	pthread_mutex_init(&control->top.lock, NULL);
 	pthread_cond_init(&control->top.updated, NULL);
 
@@ -482,6 +491,15 @@ static void run_timers(struct control *control, uint64_t now_ns)
 	}
 	if (__atomic_exchange_n(&control->top.wanted, 0, __ATOMIC_ACQ_REL))
 		request_walk(control, SNAPSHOT_QUERY);
+	for (unsigned int s = 0; s < control->n_sinks; s++) {
+		struct sink *sink = &control->sinks[s];
+		bool due = sink->snapshot_interval_ns != 0 && now_ns >= sink->next_snapshot_ns;
+
+		if (__atomic_exchange_n(&sink->snapshot_wanted, 0, __ATOMIC_ACQ_REL) || due) {
+			request_walk(control, SNAPSHOT_EXPORT);
+			sink->next_snapshot_ns = now_ns + sink->snapshot_interval_ns;
+		}
+	}
 }
 
 /*

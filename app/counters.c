@@ -94,6 +94,12 @@ void counter_values_add_block(struct counter_values *out, enum counter_role role
 		for (r = 0; r < DROP_REASON_COUNT; r++)
 			out->drops[r] += counter_read(&rx->drops[r]);
 	}
+	if (role == COUNTER_ROLE_AGGREGATOR) {
+		const struct aggregator_counters *aggregator = block;
+
+		for (r = 0; r < LATENCY_BUCKETS; r++)
+			out->latency_buckets[r] += counter_read(&aggregator->latency_buckets[r]);
+	}
 }
 
 void counter_values_derive(struct counter_values *values, uint64_t first_packet_ns,

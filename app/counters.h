@@ -77,13 +77,24 @@
 	X(snapshots_walked, COUNTER, "snapshots", "Table walks handed to the control thread")      \
 	X(aggregator_loops, COUNTER, "loops", "Aggregator loops (its heartbeat)")
 
-/* Outputs, on the control thread (sinks). */
-#define CGNF_CONTROL_COUNTERS(X)                                                              \
-	X(events_written, COUNTER, "events", "Pair events accepted by the event outputs")     \
-	X(events_lost, COUNTER, "events", "Pair events an output failed to write")            \
-	X(windows_unwritten, COUNTER, "windows", "--windows lines an output failed to write") \
-	X(snapshots_written, COUNTER, "snapshots", "Table snapshots written to the files")    \
-	X(output_errors, COUNTER, "errors", "Failed writes of an output")                     \
+/*
+ * Outputs, on the control thread (sinks) and the exporters' own threads
+ * (the metrics server's, the Redis sink's I/O thread): one writer per counter.
+ */
+#define CGNF_CONTROL_COUNTERS(X)                                                               \
+	X(events_written, COUNTER, "events", "Pair events accepted by the event outputs")      \
+	X(events_lost, COUNTER, "events", "Pair events an output failed to write")             \
+	X(windows_unwritten, COUNTER, "windows", "--windows lines an output failed to write")  \
+	X(snapshots_written, COUNTER, "snapshots", "Table snapshots written to the files")     \
+	X(output_errors, COUNTER, "errors", "Failed writes of an output")                      \
+	X(metrics_scrapes, COUNTER, "scrapes", "GET /metrics answered (--metrics)")            \
+	X(redis_events, COUNTER, "events", "Pair events appended to the Redis stream")         \
+	X(redis_pair_updates, COUNTER, "pairs", "Pair hashes written to Redis")                \
+	X(redis_dropped, COUNTER, "records",                                                   \
+	  "Events and table rows not sent to Redis (queue full, or lost with a connection)")   \
+	X(redis_errors, COUNTER, "errors", "Redis connections lost or refused, error replies") \
+	X(redis_reconnects, COUNTER, "connections",                                            \
+	  "Connections to Redis made again after a loss")                                      \
 	CGNF_NFT_COUNTERS(X)
 
 /* --nft-set / --nft-set6 (app/sink_nft.c), on the control thread. */
@@ -138,8 +149,29 @@ struct classifier_counters {
 	CGNF_CLASSIFIER_COUNTERS(CGNF_COUNTER_FIELD)
 };
 
+/*
+ * Report latency (RX lcore to table) as a histogram: bucket b counts the
+ * latencies in (2^(FIRST + b - 1), 2^(FIRST + b)] ns, bucket 0 everything
+ * up to 2^FIRST ns and the last one everything above 2^(FIRST + 22) ns.
+ * So bucket b's inclusive upper bound ("le") is 2^(FIRST + b) ns: 1.024 us
+ * to 4.29 s, then +Inf.  One clz per report.
+ */
+#define LATENCY_BUCKETS 24
+#define LATENCY_LOG2_FIRST 10
+
+static inline unsigned int latency_bucket(uint64_t ns)
+{
+	unsigned int bits;
+
+	if (ns <= 1ull << LATENCY_LOG2_FIRST)
+		return 0;
+	bits = 64u - (unsigned int)__builtin_clzll(ns - 1) - LATENCY_LOG2_FIRST;
+	return bits < LATENCY_BUCKETS - 1 ? bits : LATENCY_BUCKETS - 1;
+}
+
 struct aggregator_counters {
 	CGNF_AGGREGATOR_COUNTERS(CGNF_COUNTER_FIELD)
+	uint64_t latency_buckets[LATENCY_BUCKETS]; /* by latency_bucket(), not cumulative */
 	uint64_t last_report_ns; /* app clock at the last report: the end of elapsed_ns */
 };
 
@@ -180,6 +212,7 @@ const char *counter_role_name(enum counter_role role); /* "rx", "classifier"... 
 struct counter_values {
 	uint64_t value[COUNTER_COUNT];
 	uint64_t drops[DROP_REASON_COUNT];
+	uint64_t latency_buckets[LATENCY_BUCKETS];
 };
 
 /* Only the owning thread adds; everybody may read, with no lock and no torn value. */

@@ -551,6 +551,7 @@ int main(int argc, char **argv)
 	/* Telemetry is for watching: without it cgnf still does its job. */
 	if (rc == 0)
 		telemetry_init(app);
+	__atomic_store_n(&app->running, rc == 0, __ATOMIC_RELEASE);
 	/* Whatever was launched still drains in order before we unwind. */
 	if (rc != 0)
 		cgnf_request_stop(app, QUIT_FORCE);

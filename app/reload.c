@@ -50,15 +50,27 @@ static void wait_for_classifiers(const struct cgnf_app *app)
 	}
 }
 
+static int64_t unix_now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
 /* Under the request lock: the counters have one writer at a time. */
 static void set_status(struct reloader *reloader, const struct tree_info *info)
 {
+	int64_t now_ns;
+
 	if (info == NULL) {
 		counter_add(&reloader->counters.model_reloads_refused, 1);
 		return;
 	}
+	now_ns = unix_now_ns();
 	pthread_mutex_lock(&reloader->status_lock);
 	reloader->status.model = *info;
+	reloader->status.loaded_at_unix_ns = now_ns;
 	pthread_mutex_unlock(&reloader->status_lock);
 	counter_add(&reloader->counters.model_reloads, 1);
 }
@@ -135,6 +147,7 @@ struct reloader *reload_start(struct cgnf_app *app)
 		return NULL;
 	reloader->app = app;
 	reloader->status.model = *tree_get_info(app->model);
+	reloader->status.loaded_at_unix_ns = unix_now_ns();
 	pthread_mutex_init(&reloader->request_lock, NULL);
 	pthread_mutex_init(&reloader->status_lock, NULL);
 	if (sem_init(&reloader->wake, 0, 0) != 0)

@@ -17,6 +17,7 @@
 #define CGNF_RELOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tree.h"
 
@@ -42,7 +43,8 @@ void reload_on_signal(struct reloader *reloader);
 int reload_request(struct reloader *reloader, const char *path, char *err, size_t err_size);
 
 struct reload_status {
-	struct tree_info model; /* the model in use */
+	struct tree_info model;	   /* the model in use */
+	int64_t loaded_at_unix_ns; /* when the model in use was loaded */
 };
 
 void reload_get_status(struct reloader *reloader, struct reload_status *out);

@@ -33,6 +33,7 @@ enum snapshot_purpose {
 	SNAPSHOT_IDLE = 1 << 1,	    /* --idle-timeout without a packet */
 	SNAPSHOT_PERIODIC = 1 << 2, /* --snapshot-interval */
 	SNAPSHOT_FINAL = 1 << 3,    /* at exit, the pipeline drained */
+	SNAPSHOT_EXPORT = 1 << 4,   /* a sink's own: snapshot_interval_ns, snapshot_wanted */
 };
 
 /* Purposes after which the files (CSV, stats JSON) are written. */
@@ -56,7 +57,9 @@ struct sink_env {
 	const struct cgnf_app *app;
 	const struct output_clock *clock;
 	FILE *console; /* stdout, or stderr when stdout carries --events - */
-	struct control_counters *counters; /* the control block: a sink's own counters */
+
+	/* Published counters; a sink writes only its own (counters.h). */
+	struct control_counters *counters;
 };
 
 struct sink;
@@ -73,9 +76,10 @@ struct sink_ops {
 	int (*flush)(struct sink *sink);
 	int (*snapshot)(struct sink *sink, const struct snapshot *snapshot);
 	int (*reopen)(struct sink *sink); /* SIGUSR1, e.g. after logrotate */
-	/* Every pass of the control loop, for a sink's own timers (app clock). */
-	int (*tick)(struct sink *sink, uint64_t now_ns);
 	int (*close)(struct sink *sink);
+
+	/* Every pass of the control loop, for a sink's own timers (app clock); optional. */
+	int (*tick)(struct sink *sink, uint64_t now_ns);
 };
 
 struct sink {
@@ -86,6 +90,10 @@ struct sink {
 	uint64_t failures;
 	uint64_t lost;			   /* events taken but not written (the sink counts them) */
 	char error[CONFIG_PATH_MAX + 128]; /* what failed first, for the log and --stats-json */
+	/* Table snapshots a sink asks for (SNAPSHOT_EXPORT): every interval, set by open... */
+	uint64_t snapshot_interval_ns; /* 0: none */
+	uint64_t next_snapshot_ns;     /* control thread's */
+	int snapshot_wanted;	       /* ...and one more soon, from any thread (atomic) */
 };
 
 /* Every sink type, in the order they are called. */
@@ -94,6 +102,8 @@ extern const struct sink_ops sink_csv_ops;
 extern const struct sink_ops sink_stats_json_ops;
 extern const struct sink_ops sink_events_ops;
 extern const struct sink_ops sink_windows_ops;
+extern const struct sink_ops sink_metrics_ops;
+extern const struct sink_ops sink_redis_ops;
 extern const struct sink_ops sink_nft_ops;
 
 #endif

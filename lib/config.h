@@ -60,13 +60,24 @@ struct cgnf_config {
 	double verdict_threshold;
 	uint32_t max_pairs;
 	double pair_timeout_s;	     /* 0: never expire */
-	char nft_set[CONFIG_PATH_MAX];	/* --nft-set FAMILY/TABLE/SET: IPv4 CG pairs; "": none */
-	char nft_set6[CONFIG_PATH_MAX]; /* --nft-set6: IPv6 CG pairs; "": none */
 	unsigned int ring_size;	     /* records per ring, power of two */
 	unsigned int mbufs;	     /* mempool size; 0: computed from the ports */
 	unsigned int local_ip_count; /* --ip: addresses answered for ARP / ND */
 	struct ip_addr local_ips[CONFIG_LOCAL_IP_MAX];
 	bool quiet; /* no table on stdout */
+
+	/* The exporters (--metrics, --redis). */
+	char metrics_listen[128];		   /* --metrics [ADDR:]PORT; "": no server */
+	char redis_address[CONFIG_PATH_MAX];	   /* --redis HOST:PORT | unix:PATH; "": none */
+	char redis_password_file[CONFIG_PATH_MAX]; /* else $CGNF_REDIS_PASSWORD, else none */
+	char instance[128];			   /* "": the host name */
+	unsigned int redis_stream_maxlen;	   /* XADD MAXLEN ~ N */
+	double redis_interval_s;		   /* pair counts refreshed at most this often */
+
+	/* --nft-set, --nft-set6 FAMILY/TABLE/SET: sets of the IPv4 / IPv6 CG pairs ("": none). */
+	char nft_set[CONFIG_PATH_MAX];
+	char nft_set6[CONFIG_PATH_MAX];
+
 	char config_path[CONFIG_PATH_MAX];
 	uint64_t given[CONFIG_OPTIONS_MAX / 64]; /* options set by the file or the command line */
 };

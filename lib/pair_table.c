@@ -64,6 +64,7 @@ struct pair_table {
 	uint32_t max_pairs;
 	uint32_t count;
 	uint32_t free_head;
+	uint32_t entries_used; /* entries at and above this were never used: walks stop there */
 	uint32_t lru_head;
 	uint32_t lru_tail;
 	uint64_t pair_timeout_ns;
@@ -367,6 +368,8 @@ static uint32_t insert_entry(struct pair_table *table, const struct ip_pair *pai
 	idx = table->free_head;
 	e = &table->entries[idx];
 	table->free_head = e->lru_next;
+	if (idx >= table->entries_used)
+		table->entries_used = idx + 1;
 	memset(e, 0, sizeof(*e));
 	e->pair = *pair;
 	e->hash = hash;
@@ -569,9 +572,9 @@ uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32
 	struct pair_stats stats;
 	uint32_t end;
 
-	if (cursor >= table->max_pairs)
+	if (cursor >= table->entries_used)
 		return PAIR_TABLE_WALK_DONE;
-	end = budget < table->max_pairs - cursor ? cursor + budget : table->max_pairs;
+	end = budget < table->entries_used - cursor ? cursor + budget : table->entries_used;
 	for (; cursor < end; cursor++) {
 		const struct pair_entry *e = &table->entries[cursor];
 
@@ -580,7 +583,7 @@ uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32
 		fill_stats(e, &stats);
 		fn(&stats, ctx);
 	}
-	return cursor < table->max_pairs ? cursor : PAIR_TABLE_WALK_DONE;
+	return cursor < table->entries_used ? cursor : PAIR_TABLE_WALK_DONE;
 }
 
 unsigned int pair_table_max_probe(const struct pair_table *table)

@@ -14,6 +14,7 @@ run_packages=(
 	libsystemd-dev                     # sd_notify for cgnf.service (app/notify.c)
 	python3 python3-sklearn python3-joblib python3-numpy
 	python3-matplotlib                 # make run's plot
+	libmicrohttpd-dev libhiredis-dev    # --metrics and --redis (linked into cgnf)
 )
 test_packages=(
 	dpdk-dev                           # dpdk-telemetry.py, dpdk-test
