@@ -435,12 +435,18 @@ static int nft_sink_open(struct sink *sink)
 		if (state->refresh_interval_ns < REFRESH_MIN_NS)
 			state->refresh_interval_ns = REFRESH_MIN_NS;
 	}
-	for (unsigned int f = 0; f < FAMILY_COUNT; f++)
-		if (state->targets[f].given)
-			CGNF_LOG(nft, INFO,
-				 "%s %s: flushed; CG pairs go in with timeout %" PRIu64 " ms",
-				 state->targets[f].option, state->targets[f].text,
-				 state->targets[f].timeout_ms);
+	for (unsigned int f = 0; f < FAMILY_COUNT; f++) {
+		const struct nft_target *target = &state->targets[f];
+		char timeout[48] = "no timeout";
+
+		if (!target->given)
+			continue;
+		if (target->timeout_ms != 0)
+			snprintf(timeout, sizeof(timeout), "timeout %" PRIu64 " ms",
+				 target->timeout_ms);
+		CGNF_LOG(nft, INFO, "%s %s: flushed; CG pairs go in with %s", target->option,
+			 target->text, timeout);
+	}
 	return 0;
 failed:
 	nft_sink_free(state);
