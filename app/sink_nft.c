@@ -46,6 +46,7 @@
 #include <nftables/libnftables.h>
 
 #include "ip.h"
+#include "pair_set.h"
 
 #include "app.h"
 #include "log.h"
@@ -60,7 +61,6 @@ RTE_LOG_REGISTER(cgnf_logtype_nft, cgnf.nft, INFO);
 #define REFRESH_MIN_NS 100000000ull
 /* nftables names (NFT_NAME_MAXLEN is 256, with the NUL). */
 #define NFT_NAME_MAX 256
-#define ENTRY_NONE UINT32_MAX
 
 enum nft_family_index {
 	FAMILY_V4,
@@ -80,35 +80,30 @@ struct nft_target {
 	uint64_t refresh_timeout_ms; /* what the elements live (the set's default too); 0: ever */
 };
 
-struct nft_entry {
-	struct ip_pair pair;
-	uint8_t family; /* enum nft_family_index */
-	uint8_t wanted; /* in the set once the pending changes are committed */
-	uint8_t pending;
-	uint8_t seen;	   /* the final snapshot has it as CG */
-	uint8_t installed; /* in the kernel's set, as far as the last batch knows */
-};
+/* The flags of an element in the sink's pair set. */
+#define ELEMENT_V6 (1u << 0)	    /* an IPv6 pair: --nft-set6's */
+#define ELEMENT_WANTED (1u << 1)    /* in the set once the pending changes are committed */
+#define ELEMENT_PENDING (1u << 2)   /* in the pending list */
+#define ELEMENT_SEEN (1u << 3)	    /* the final snapshot has it as CG */
+#define ELEMENT_INSTALLED (1u << 4) /* in the kernel's set, as far as the last batch knows */
 
 struct nft_sink {
 	struct nft_ctx *ctx;
 	struct nft_target targets[FAMILY_COUNT];
-	uint64_t hash_seed;
 
-	/* The map: entries, dense; index, open addressing, entry number + 1. */
-	struct nft_entry *entries;
-	uint32_t count, capacity;
-	uint32_t *index;
-	uint32_t index_mask;
+	/* The pairs cgnf holds in the sets, or is about to add or delete. */
+	struct pair_set *pairs;
 
-	/* Entries changed since the last commit, and entries to put again. */
+	/* Positions changed since the last commit, and positions to put again. */
 	uint32_t *pending;
 	uint32_t pending_count;
 	uint32_t *refresh;
 	uint32_t refresh_count;
+	uint32_t lists_capacity; /* of each list: at least the pairs held */
 
 	uint64_t refresh_interval_ns; /* 0: elements need no refresh */
 	uint64_t next_refresh_ns;
-	uint32_t refresh_cursor; /* next entry of the round; count or more: round done */
+	uint32_t refresh_cursor; /* next position of the round; count or more: round done */
 
 	char *buffer; /* the batch text */
 	size_t length, buffer_capacity;
@@ -363,8 +358,7 @@ static void nft_sink_free(struct nft_sink *state)
 {
 	if (state->ctx != NULL)
 		nft_ctx_free(state->ctx);
-	free(state->entries);
-	free(state->index);
+	pair_set_free(state->pairs);
 	free(state->pending);
 	free(state->refresh);
 	free(state->buffer);
@@ -386,7 +380,12 @@ static int nft_sink_open(struct sink *sink)
 	if (state == NULL)
 		return -ENOMEM;
 	sink->state = state;
-	state->hash_seed = sink->env->app->hash_seed;
+	state->pairs = pair_set_create(sink->env->app->hash_seed);
+	if (state->pairs == NULL) {
+		free(state);
+		sink->state = NULL;
+		return -ENOMEM;
+	}
 	state->targets[FAMILY_V4] = (struct nft_target){.option = "--nft-set",
 							.text = config->nft_set,
 							.given = config->nft_set[0] != '\0'};
@@ -454,113 +453,40 @@ failed:
 	return rc;
 }
 
-/* The map ------------------------------------------------------------------ */
+/* Elements ---------------------------------------------------------------- */
 
-static uint32_t home_slot(const struct nft_sink *state, const struct ip_pair *pair)
+static unsigned int element_family(const struct pair_set_entry *element)
 {
-	return ip_pair_hash(pair, state->hash_seed) & state->index_mask;
+	return element->flags & ELEMENT_V6 ? FAMILY_V6 : FAMILY_V4;
 }
 
-/* The slot holding the pair (either order), or the empty slot where it would go. */
-static uint32_t find_slot(const struct nft_sink *state, const struct ip_pair *pair)
+/* The pair's element, added (not wanted yet) if absent; PAIR_SET_NONE when out of memory. */
+static uint32_t find_or_add(struct nft_sink *state, const struct ip_pair *pair, unsigned int family)
 {
-	uint32_t slot = home_slot(state, pair);
+	uint32_t position, capacity;
+	uint32_t *lists[2];
 
-	while (state->index[slot] != 0 &&
-	       !ip_pair_same(&state->entries[state->index[slot] - 1].pair, pair))
-		slot = (slot + 1) & state->index_mask;
-	return slot;
-}
+	/* Each position is at most once in each list: they hold as many as the set. */
+	if (pair_set_count(state->pairs) == state->lists_capacity) {
+		capacity = state->lists_capacity != 0 ? 2 * state->lists_capacity : 256;
+		for (unsigned int l = 0; l < 2; l++) {
+			uint32_t **list = l == 0 ? &state->pending : &state->refresh;
 
-static uint32_t lookup(const struct nft_sink *state, const struct ip_pair *pair)
-{
-	uint32_t slot;
-
-	if (state->index == NULL)
-		return ENTRY_NONE;
-	slot = find_slot(state, pair);
-	return state->index[slot] != 0 ? state->index[slot] - 1 : ENTRY_NONE;
-}
-
-static int grow_index(struct nft_sink *state)
-{
-	uint32_t slots = state->index == NULL ? 1024 : 2 * (state->index_mask + 1);
-	uint32_t *index = calloc(slots, sizeof(*index));
-
-	if (index == NULL)
-		return -ENOMEM;
-	free(state->index);
-	state->index = index;
-	state->index_mask = slots - 1;
-	for (uint32_t e = 0; e < state->count; e++)
-		state->index[find_slot(state, &state->entries[e].pair)] = e + 1;
-	return 0;
-}
-
-static int grow_list(uint32_t **list, uint32_t capacity)
-{
-	uint32_t *items = realloc(*list, (size_t)capacity * sizeof(**list));
-
-	if (items == NULL)
-		return -ENOMEM;
-	*list = items;
-	return 0;
-}
-
-/* The pair's entry, added (not wanted yet) if absent; ENTRY_NONE when out of memory. */
-static uint32_t lookup_or_add(struct nft_sink *state, const struct ip_pair *pair, uint8_t family)
-{
-	uint32_t e = lookup(state, pair), capacity;
-	struct nft_entry *entries;
-
-	if (e != ENTRY_NONE)
-		return e;
-	/* At most half full: probes stay short. */
-	if ((state->index == NULL || 2 * (state->count + 1) > state->index_mask + 1) &&
-	    grow_index(state) != 0)
-		return ENTRY_NONE;
-	if (state->count == state->capacity) {
-		capacity = state->capacity ? 2 * state->capacity : 256;
-		entries = realloc(state->entries, capacity * sizeof(*entries));
-
-		if (entries == NULL)
-			return ENTRY_NONE;
-		state->entries = entries;
-		/* Each entry is at most once in each list. */
-		if (grow_list(&state->pending, capacity) != 0 ||
-		    grow_list(&state->refresh, capacity) != 0)
-			return ENTRY_NONE;
-		state->capacity = capacity;
-	}
-	e = state->count++;
-	state->entries[e] = (struct nft_entry){.pair = *pair, .family = family};
-	state->index[find_slot(state, pair)] = e + 1;
-	return e;
-}
-
-/* Removes an entry: backward-shift in the index, the last entry moved into its place. */
-static void remove_entry(struct nft_sink *state, uint32_t e)
-{
-	uint32_t hole = find_slot(state, &state->entries[e].pair), slot = hole, last;
-
-	for (;;) {
-		uint32_t home;
-
-		slot = (slot + 1) & state->index_mask;
-		if (state->index[slot] == 0)
-			break;
-		home = home_slot(state, &state->entries[state->index[slot] - 1].pair);
-		/* The entry at slot may fill the hole if its home is not in (hole, slot]. */
-		if (((slot - home) & state->index_mask) >= ((slot - hole) & state->index_mask)) {
-			state->index[hole] = state->index[slot];
-			hole = slot;
+			lists[l] = realloc(*list, (size_t)capacity * sizeof(**list));
+			if (lists[l] == NULL)
+				return PAIR_SET_NONE;
+			*list = lists[l];
 		}
+		state->lists_capacity = capacity;
 	}
-	state->index[hole] = 0;
-	last = --state->count;
-	if (e != last) {
-		state->entries[e] = state->entries[last];
-		state->index[find_slot(state, &state->entries[e].pair)] = e + 1;
+	switch (pair_set_insert(state->pairs, pair, &position)) {
+	case 1:
+		pair_set_at(state->pairs, position)->flags = family == FAMILY_V6 ? ELEMENT_V6 : 0;
+		return position;
+	case 0:
+		return position;
+	default:
+		return PAIR_SET_NONE;
 	}
 }
 
@@ -616,9 +542,10 @@ static int append_elements(struct nft_sink *state, const char *verb, unsigned in
 		snprintf(timeout, sizeof(timeout), " timeout %" PRIu64 "ms", target->timeout_ms);
 	for (unsigned int l = 0; l < 2 && rc == 0; l++) {
 		for (uint32_t i = 0; i < counts[l] && rc == 0; i++) {
-			const struct nft_entry *entry = &state->entries[lists[l][i]];
+			const struct pair_set_entry *entry = pair_set_at(state->pairs, lists[l][i]);
 
-			if (entry->family != family || (!with_drops && !entry->wanted))
+			if (element_family(entry) != family ||
+			    (!with_drops && !(entry->flags & ELEMENT_WANTED)))
 				continue;
 			if (first)
 				rc = append(state, "%s element %s %s %s { ", verb, target->family,
@@ -649,12 +576,12 @@ static void remove_dropped(struct nft_sink *state)
 	uint32_t count = 0, i;
 
 	for (i = 0; i < state->pending_count; i++)
-		if (!state->entries[state->pending[i]].wanted)
+		if (!(pair_set_at(state->pairs, state->pending[i])->flags & ELEMENT_WANTED))
 			state->refresh[count++] = state->pending[i];
 	/* The last entry fills a removed one's place: highest first, none moves twice. */
 	qsort(state->refresh, count, sizeof(state->refresh[0]), compare_descending);
 	for (i = 0; i < count; i++)
-		remove_entry(state, state->refresh[i]);
+		pair_set_remove(state->pairs, state->refresh[i]);
 }
 
 static void describe_failure(struct sink *sink, const char *why)
@@ -687,7 +614,7 @@ static int commit(struct sink *sink)
 	if (state == NULL || (state->pending_count == 0 && state->refresh_count == 0))
 		return 0;
 	for (i = 0; i < state->pending_count; i++)
-		state->entries[state->pending[i]].pending = 0;
+		pair_set_at(state->pairs, state->pending[i])->flags &= ~ELEMENT_PENDING;
 	state->length = 0;
 	for (unsigned int f = 0; f < FAMILY_COUNT && rc == 0; f++) {
 		if (!state->targets[f].given)
@@ -708,13 +635,16 @@ static int commit(struct sink *sink)
 			uint32_t count = l == 0 ? state->pending_count : state->refresh_count;
 
 			for (i = 0; i < count; i++) {
-				struct nft_entry *entry = &state->entries[list[i]];
+				struct pair_set_entry *entry = pair_set_at(state->pairs, list[i]);
+				bool wanted = entry->flags & ELEMENT_WANTED;
+				bool installed = entry->flags & ELEMENT_INSTALLED;
 
-				if (entry->wanted && !entry->installed)
+				if (wanted && !installed)
 					added++;
-				else if (!entry->wanted && entry->installed)
+				else if (!wanted && installed)
 					deleted++;
-				entry->installed = entry->wanted;
+				entry->flags = wanted ? entry->flags | ELEMENT_INSTALLED
+						      : entry->flags & ~ELEMENT_INSTALLED;
 			}
 		}
 		counter_add(&counters->nft_elements_added, added);
@@ -733,7 +663,7 @@ static int commit(struct sink *sink)
 	remove_dropped(state);
 	state->pending_count = 0;
 	state->refresh_count = 0;
-	counter_set(&counters->nft_elements, state->count);
+	counter_set(&counters->nft_elements, pair_set_count(state->pairs));
 	return rc;
 }
 
@@ -747,12 +677,14 @@ static int family_of(const struct ip_pair *pair, unsigned int *family)
 	return 0;
 }
 
-static void mark_pending(struct nft_sink *state, uint32_t e)
+static void mark_pending(struct nft_sink *state, uint32_t position)
 {
-	if (state->entries[e].pending)
+	struct pair_set_entry *entry = pair_set_at(state->pairs, position);
+
+	if (entry->flags & ELEMENT_PENDING)
 		return;
-	state->entries[e].pending = 1;
-	state->pending[state->pending_count++] = e;
+	entry->flags |= ELEMENT_PENDING;
+	state->pending[state->pending_count++] = position;
 }
 
 /* The pair must be in the set (want) or not (!want) after the next commit. */
@@ -760,13 +692,14 @@ static int set_wanted(struct sink *sink, const struct ip_pair *pair, bool want)
 {
 	struct nft_sink *state = sink->state;
 	unsigned int family;
-	uint32_t e;
+	uint32_t position;
 
 	if (!want) {
-		e = lookup(state, pair);
-		if (e != ENTRY_NONE && state->entries[e].wanted) {
-			state->entries[e].wanted = 0;
-			mark_pending(state, e);
+		position = pair_set_find(state->pairs, pair);
+		if (position != PAIR_SET_NONE &&
+		    (pair_set_at(state->pairs, position)->flags & ELEMENT_WANTED)) {
+			pair_set_at(state->pairs, position)->flags &= ~ELEMENT_WANTED;
+			mark_pending(state, position);
 		}
 		return 0;
 	}
@@ -774,13 +707,13 @@ static int set_wanted(struct sink *sink, const struct ip_pair *pair, bool want)
 		counter_add(&counters_of(sink)->nft_pairs_skipped, 1);
 		return 0;
 	}
-	e = lookup_or_add(state, pair, (uint8_t)family);
-	if (e == ENTRY_NONE) {
+	position = find_or_add(state, pair, family);
+	if (position == PAIR_SET_NONE) {
 		snprintf(sink->error, sizeof(sink->error), "no memory for the nftables elements");
 		return -ENOMEM;
 	}
-	state->entries[e].wanted = 1;
-	mark_pending(state, e);
+	pair_set_at(state->pairs, position)->flags |= ELEMENT_WANTED;
+	mark_pending(state, position);
 	return 0;
 }
 
@@ -800,24 +733,25 @@ static int nft_sink_flush(struct sink *sink)
 static int nft_sink_tick(struct sink *sink, uint64_t now_ns)
 {
 	struct nft_sink *state = sink->state;
+	uint32_t count = pair_set_count(state->pairs);
 
 	if (state->refresh_interval_ns != 0) {
 		if (state->next_refresh_ns == 0)
 			state->next_refresh_ns = now_ns + state->refresh_interval_ns;
-		if (state->refresh_cursor >= state->count && now_ns >= state->next_refresh_ns) {
+		if (state->refresh_cursor >= count && now_ns >= state->next_refresh_ns) {
 			state->refresh_cursor = 0;
 			state->next_refresh_ns = now_ns + state->refresh_interval_ns;
 		}
 		/*
-		 * An entry moved by a removal behind the cursor waits for the
+		 * An element moved by a removal behind the cursor waits for the
 		 * next round: at most two thirds of its timeout.
 		 */
-		while (state->refresh_cursor < state->count &&
-		       state->refresh_count < REFRESH_SLICE) {
-			uint32_t e = state->refresh_cursor++;
+		while (state->refresh_cursor < count && state->refresh_count < REFRESH_SLICE) {
+			uint32_t position = state->refresh_cursor++;
+			uint32_t flags = pair_set_at(state->pairs, position)->flags;
 
-			if (state->entries[e].wanted && !state->entries[e].pending)
-				state->refresh[state->refresh_count++] = e;
+			if ((flags & ELEMENT_WANTED) && !(flags & ELEMENT_PENDING))
+				state->refresh[state->refresh_count++] = position;
 		}
 	}
 	return commit(sink);
@@ -828,7 +762,9 @@ static int nft_sink_snapshot(struct sink *sink, const struct snapshot *snapshot)
 {
 	struct nft_sink *state = sink->state;
 	const struct pair_rows *rows = snapshot->rows;
+	struct pair_set_entry *entry;
 	unsigned int family;
+	uint32_t position;
 	int rc, rc2;
 
 	if ((snapshot->purposes & SNAPSHOT_FINAL) == 0)
@@ -836,30 +772,26 @@ static int nft_sink_snapshot(struct sink *sink, const struct snapshot *snapshot)
 	rc = commit(sink);
 	for (size_t r = 0; r < rows->count; r++) {
 		const struct pair_stats *row = &rows->items[r];
-		uint32_t e;
 
-		if (row->verdict != VERDICT_CG)
-			continue;
-		e = lookup(state, &row->pair);
-		if (e != ENTRY_NONE && state->entries[e].wanted) {
-			state->entries[e].seen = 1;
-			continue;
-		}
-		if (family_of(&row->pair, &family) != 0 || !state->targets[family].given)
-			continue; /* counted as skipped when it became CG */
-		/* Its event was lost (a full event ring): it goes in now. */
-		if (set_wanted(sink, &row->pair, true) != 0)
+		if (row->verdict != VERDICT_CG || family_of(&row->pair, &family) != 0 ||
+		    !state->targets[family].given)
+			continue; /* a family without a set: counted as skipped when it became CG */
+		position = pair_set_find(state->pairs, &row->pair);
+		/* Not wanted: its event was lost (a full event ring): it goes in now. */
+		if ((position == PAIR_SET_NONE ||
+		     !(pair_set_at(state->pairs, position)->flags & ELEMENT_WANTED)) &&
+		    set_wanted(sink, &row->pair, true) != 0)
 			return -ENOMEM;
-		e = lookup(state, &row->pair);
-		if (e != ENTRY_NONE)
-			state->entries[e].seen = 1;
+		position = pair_set_find(state->pairs, &row->pair);
+		pair_set_at(state->pairs, position)->flags |= ELEMENT_SEEN;
 	}
-	for (uint32_t e = 0; e < state->count; e++) {
-		if (state->entries[e].wanted && !state->entries[e].seen) {
-			state->entries[e].wanted = 0;
-			mark_pending(state, e);
+	for (position = 0; position < pair_set_count(state->pairs); position++) {
+		entry = pair_set_at(state->pairs, position);
+		if ((entry->flags & ELEMENT_WANTED) && !(entry->flags & ELEMENT_SEEN)) {
+			entry->flags &= ~ELEMENT_WANTED;
+			mark_pending(state, position);
 		}
-		state->entries[e].seen = 0;
+		entry->flags &= ~ELEMENT_SEEN;
 	}
 	rc2 = commit(sink);
 	return rc != 0 ? rc : rc2;
