@@ -429,6 +429,7 @@ static int nft_sink_open(struct sink *sink)
 	if (rc != 0)
 		goto failed;
 	nft_ctx_output_set_flags(state->ctx, 0);
+	state->refresh_cursor = UINT32_MAX; /* no round until the first interval */
 	if (shortest_ms != 0) {
 		state->refresh_interval_ns = shortest_ms * 1000000ull / REFRESH_PER_TIMEOUT;
 		if (state->refresh_interval_ns < REFRESH_MIN_NS)
