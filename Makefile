@@ -207,7 +207,7 @@ LIBEXECDIR ?= $(PREFIX)/libexec/cgnf
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL ?= install
-INSTALL_SCRIPTS := $(filter-out scripts/bench.py scripts/bench_sklearn.py,$(wildcard scripts/*.py))
+INSTALL_SCRIPTS := $(filter-out scripts/bench%.py,$(wildcard scripts/*.py))
 # The service's settings on top of config/cgnf.json: the model where it is
 # installed, outputs under the unit's StateDirectory / LogsDirectory, no
 # table on stdout and a status line a minute in the journal.

@@ -9,13 +9,15 @@
  *   -> output sinks (table, CSV, stats JSON, events, metrics, Redis)
  *
  * with one SP/SC ring per (RX lcore, classifier), one per classifier toward
- * the aggregator, and two from the aggregator to the control thread: every
- * ring has exactly one producer and one consumer.
+ * the aggregator, two from the aggregator to the control thread, and with
+ * --windows one per RX lcore to the control thread: every ring has exactly
+ * one producer and one consumer.
  *
  * Who owns what:
  *
  *   thread              owns (writes)                     takes locks / syscalls
- *   RX lcore i          its rx_lcore, RX/TX queue i       never
+ *   RX lcore i          its rx_lcore, RX/TX queue i,      never
+ *                       its window table (--input traffic)
  *   classifier j        its classifier_lcore              never
  *   aggregator (main)   pair table, its counters,         never; walks the table
  *                       the walk cursor, pair mailbox     at most a slice per loop
