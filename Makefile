@@ -38,6 +38,7 @@ LIB_LIBS = $(shell pkg-config --libs $(PKGS_LIB)) -lm
 CUNIT_LIBS = $(shell pkg-config --libs cunit)
 SYSTEMD_CFLAGS = $(shell pkg-config --cflags libsystemd)
 SYSTEMD_LIBS = $(shell pkg-config --libs libsystemd)
+NFT_LIBS = $(shell pkg-config --libs libnftables)
 
 LIB_SRC := $(wildcard lib/*.c)
 APP_SRC := $(wildcard app/*.c)
@@ -92,7 +93,7 @@ $(LIBCGNF): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(CGNF): $(APP_OBJ) $(LIBCGNF)
-	$(CC) $(LDFLAGS) $^ -o $@ $(DPDK_LIBS) $(LIB_LIBS) $(SYSTEMD_LIBS) -lmicrohttpd -lhiredis -lpthread
+	$(CC) $(LDFLAGS) $^ -o $@ $(DPDK_LIBS) $(LIB_LIBS) $(SYSTEMD_LIBS) -lmicrohttpd -lhiredis $(NFT_LIBS) -lpthread
 
 $(BUILD)/plain/app/%.o: app/%.c
 	@mkdir -p $(dir $@)

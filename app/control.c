@@ -50,6 +50,7 @@ static const struct sink_ops *const sink_types[] = {
 	&sink_windows_ops,
 	&sink_metrics_ops,
 	&sink_redis_ops,
+	&sink_nft_ops,
 };
 /* clang-format on */
 
@@ -538,6 +539,17 @@ static void feed_watchdog(struct control *control, uint64_t now_ns)
 	notify_watchdog();
 }
 
+static void tick_sinks(struct control *control, uint64_t now_ns)
+{
+	for (unsigned int s = 0; s < control->n_sinks; s++) {
+		struct sink *sink = &control->sinks[s];
+		int rc = sink->ops->tick ? sink->ops->tick(sink, now_ns) : 0;
+
+		if (rc != 0)
+			sink_failed(control, sink, "tick", rc);
+	}
+}
+
 static void reopen_sinks(struct control *control)
 {
 	CGNF_LOG(control, NOTICE, "SIGUSR1: reopening the output files");
@@ -574,6 +586,7 @@ static void *control_thread_main(void *arg)
 		work += drain_snapshots(control, DRAIN_MAX);
 		now_ns = cgnf_clock_ns(control->app);
 		run_timers(control, now_ns);
+		tick_sinks(control, now_ns);
 		feed_watchdog(control, now_ns);
 		if (__atomic_exchange_n(&control->reopen_requested, 0, __ATOMIC_ACQ_REL))
 			reopen_sinks(control);

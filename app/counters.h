@@ -93,7 +93,20 @@
 	X(redis_dropped, COUNTER, "records",                                                   \
 	  "Events and table rows not sent to Redis (queue full, or lost with a connection)")   \
 	X(redis_errors, COUNTER, "errors", "Redis connections lost or refused, error replies") \
-	X(redis_reconnects, COUNTER, "connections", "Connections to Redis made again after a loss")
+	X(redis_reconnects, COUNTER, "connections",                                            \
+	  "Connections to Redis made again after a loss")                                      \
+	CGNF_NFT_COUNTERS(X)
+
+/* --nft-set / --nft-set6 (app/sink_nft.c), on the control thread. */
+#define CGNF_NFT_COUNTERS(X)                                                                    \
+	X(nft_elements, GAUGE, "elements", "Pairs cgnf holds in its nftables sets")             \
+	X(nft_elements_added, COUNTER, "elements", "Elements added to the nftables sets")       \
+	X(nft_elements_refreshed, COUNTER, "elements",                                          \
+	  "Elements deleted and added again in one batch: their timeout restarts")              \
+	X(nft_elements_deleted, COUNTER, "elements", "Elements deleted from the nftables sets") \
+	X(nft_pairs_skipped, COUNTER, "pairs",                                                  \
+	  "CG pairs of a family with no set given (or one address of each family)")             \
+	X(nft_errors, COUNTER, "batches", "nftables batches refused (each one counted once)")
 
 /* Model reloads, on the reload thread (or the telemetry thread asking for one). */
 #define CGNF_RELOAD_COUNTERS(X)                                              \

@@ -21,6 +21,7 @@ extern int cgnf_logtype_control;
 extern int cgnf_logtype_sink;
 extern int cgnf_logtype_reload;
 extern int cgnf_logtype_telemetry;
+extern int cgnf_logtype_nft;
 
 /* CGNF_LOG(rx, ERR, "port %u: %s", ...) logs "cgnf.rx: function: port 0: ..." */
 #define CGNF_LOG(type, level, fmt, ...)                                                          \

@@ -78,6 +78,9 @@ struct sink_ops {
 	int (*snapshot)(struct sink *sink, const struct snapshot *snapshot);
 	int (*reopen)(struct sink *sink); /* SIGUSR1, e.g. after logrotate */
 	int (*close)(struct sink *sink);
+
+	/* Every pass of the control loop, for a sink's own timers (app clock); optional. */
+	int (*tick)(struct sink *sink, uint64_t now_ns);
 };
 
 struct sink {
@@ -102,5 +105,6 @@ extern const struct sink_ops sink_events_ops;
 extern const struct sink_ops sink_windows_ops;
 extern const struct sink_ops sink_metrics_ops;
 extern const struct sink_ops sink_redis_ops;
+extern const struct sink_ops sink_nft_ops;
 
 #endif

@@ -73,6 +73,11 @@ struct cgnf_config {
 	char instance[128];			   /* "": the host name */
 	unsigned int redis_stream_maxlen;	   /* XADD MAXLEN ~ N */
 	double redis_interval_s;		   /* pair counts refreshed at most this often */
+
+	/* --nft-set, --nft-set6 FAMILY/TABLE/SET: sets of the IPv4 / IPv6 CG pairs ("": none). */
+	char nft_set[CONFIG_PATH_MAX];
+	char nft_set6[CONFIG_PATH_MAX];
+
 	char config_path[CONFIG_PATH_MAX];
 	uint64_t given[CONFIG_OPTIONS_MAX / 64]; /* options set by the file or the command line */
 };
