@@ -97,8 +97,10 @@ static void on_reopen_signal(int signal_number)
  * Before anything can handle them, signals that would kill cgnf are
  * ignored: a SIGHUP during start-up, a closed pipe (a write error instead),
  * and USR1, USR2 and ALRM, which nobody should be able to kill it with.
+ * Run as early as the program can: a constructor, before main (the dynamic
+ * loader and the sanitizers' start-up come first, nothing else).
  */
-static void ignore_signals(void)
+static void __attribute__((constructor(101))) ignore_signals(void)
 {
 	static const int ignored[] = {SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM};
 
@@ -493,7 +495,6 @@ int main(int argc, char **argv)
 	rte_set_application_usage_hook(usage_hook);
 	/* stdout carries the table, the status line and --events -; logs go to stderr. */
 	rte_openlog_stream(stderr);
-	ignore_signals();
 	/* EAL would print its whole usage text for lcores beyond the CPUs: say it in one line. */
 	if (eal_check_lcores(argc, argv) != 0)
 		return EXIT_FAILURE;
