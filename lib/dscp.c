@@ -33,7 +33,8 @@ int dscp_parse(const char *text, uint8_t *out)
 			return 0;
 		}
 	/* CSn: class selector n (0..7); AFxy: class x (1..4), drop precedence y (1..3). */
-	if (strncasecmp(text, "CS", 2) == 0 && text[2] >= '0' && text[2] <= '7' && text[3] == '\0') {
+	if (strncasecmp(text, "CS", 2) == 0 && text[2] >= '0' && text[2] <= '7' &&
+	    text[3] == '\0') {
 		*out = (uint8_t)((text[2] - '0') * 8);
 		return 0;
 	}

@@ -72,8 +72,7 @@ static inline int dscp_locate(const uint8_t *frame, size_t len, struct dscp_ip_h
  * data went from old_word to new_word, HC' = ~(~HC + ~m + m'), in one's
  * complement arithmetic.
  */
-static inline uint16_t dscp_checksum_adjust(uint16_t checksum, uint16_t old_word,
-					    uint16_t new_word)
+static inline uint16_t dscp_checksum_adjust(uint16_t checksum, uint16_t old_word, uint16_t new_word)
 {
 	uint32_t sum = (uint32_t)(uint16_t)~checksum + (uint16_t)~old_word + new_word;
 

@@ -80,7 +80,8 @@ static void test_ipv4_checksum_random(void)
 	unsigned int changed = 0, wrong_value = 0, invalid = 0, other_bytes = 0, ecn_changed = 0;
 
 	for (unsigned int n = 0; n < RANDOM_HEADERS; n++) {
-		size_t l3, header_len, len = random_ipv4_frame(frame, n % 3, &state, &l3, &header_len);
+		size_t l3, header_len,
+			len = random_ipv4_frame(frame, n % 3, &state, &l3, &header_len);
 		struct dscp_ip_header ip;
 		uint8_t dscp = (uint8_t)(splitmix64_next(&state) % 64);
 		const uint8_t *header = frame + l3;
@@ -135,7 +136,7 @@ static void test_ipv6_traffic_class(void)
 		CU_ASSERT(memcmp(ip.source.bytes, frame + 22, 16) == 0);
 		dscp_set(frame, &ip, dscp);
 		CU_ASSERT_EQUAL(dscp_get(frame, &ip), dscp);
-		CU_ASSERT_EQUAL(frame[14] >> 4, 6);		       /* version */
+		CU_ASSERT_EQUAL(frame[14] >> 4, 6);		      /* version */
 		CU_ASSERT_EQUAL(frame[15] & 0x30, before[15] & 0x30); /* ECN */
 		CU_ASSERT_EQUAL(frame[15] & 0x0f, before[15] & 0x0f); /* flow label */
 		CU_ASSERT(memcmp(frame + 16, before + 16, sizeof(frame) - 16) == 0);
@@ -185,11 +186,11 @@ static void test_names(void)
 		const char *text;
 		int value;
 	} cases[] = {
-		{"EF", 46},    {"ef", 46},    {"AF41", 34}, {"af11", 10}, {"AF43", 38}, {"CS4", 32},
-		{"cs0", 0},    {"CS7", 56},   {"VA", 44},   {"LE", 1},	  {"BE", 0},	{"0", 0},
-		{"63", 63},    {"46", 46},    {"64", -1},   {"AF44", -1}, {"AF51", -1}, {"CS8", -1},
-		{"", -1},      {"EF1", -1},   {"-1", -1},   {"4x", -1},	  {"AF4", -1},	{"CS", -1},
-		{" 46", -1},
+		{"EF", 46},   {"ef", 46},   {"AF41", 34}, {"af11", 10}, {"AF43", 38},
+		{"CS4", 32},  {"cs0", 0},   {"CS7", 56},  {"VA", 44},	{"LE", 1},
+		{"BE", 0},    {"0", 0},	    {"63", 63},	  {"46", 46},	{"64", -1},
+		{"AF44", -1}, {"AF51", -1}, {"CS8", -1},  {"", -1},	{"EF1", -1},
+		{"-1", -1},   {"4x", -1},   {"AF4", -1},  {"CS", -1},	{" 46", -1},
 	};
 
 	for (size_t i = 0; i < UNIT_COUNT(cases); i++) {
@@ -211,7 +212,8 @@ int main(void)
 		{"IPv4: random headers keep a valid, recomputed checksum, ECN and other bytes",
 		 test_ipv4_checksum_random},
 		{"RFC 1624's example: equation 3 gives 0x0000", test_rfc1624_example},
-		{"IPv6: traffic class set, version, ECN and flow label kept", test_ipv6_traffic_class},
+		{"IPv6: traffic class set, version, ECN and flow label kept",
+		 test_ipv6_traffic_class},
 		{"EF on a known header: tos 0xb8 plus ECN", test_ef_known_header},
 		{"not IP, or too short: not located", test_not_ip},
 		{"names and numbers --cg-dscp takes", test_names},

@@ -59,7 +59,8 @@ static void test_against_model(void)
 		} else {
 			struct ip_pair other = turned(&pair);
 
-			CU_ASSERT_EQUAL(mark_set_remove(set, &other, hash), held[index] ? 0 : -ENOENT);
+			CU_ASSERT_EQUAL(mark_set_remove(set, &other, hash),
+					held[index] ? 0 : -ENOENT);
 			count -= held[index];
 			held[index] = false;
 		}
@@ -67,8 +68,10 @@ static void test_against_model(void)
 			continue;
 		for (unsigned int i = 0; i < MODEL_PAIRS; i++) {
 			struct ip_pair probe = model_pair(i);
-			struct mark_entry *one = mark_set_find(set, &probe.ip1, &probe.ip2, crowded_hash(i));
-			struct mark_entry *two = mark_set_find(set, &probe.ip2, &probe.ip1, crowded_hash(i));
+			struct mark_entry *one =
+				mark_set_find(set, &probe.ip1, &probe.ip2, crowded_hash(i));
+			struct mark_entry *two =
+				mark_set_find(set, &probe.ip2, &probe.ip1, crowded_hash(i));
 
 			if ((one != NULL) != held[i] || one != two ||
 			    (one != NULL && memcmp(&one->pair, &probe, sizeof(probe)) != 0))
