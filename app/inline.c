@@ -15,7 +15,6 @@
 #include <rte_ring_elem.h>
 
 #include "config.h"
-#include "dscp.h"
 #include "mark_set.h"
 
 #include "app.h"
@@ -32,6 +31,10 @@ RTE_LOG_REGISTER(cgnf_logtype_inline, cgnf.inline, INFO);
 #define INLINE_MARKED_MAX (1u << 16)
 /* While waiting for TX room (--lossless), the egress link is read this often. */
 #define INLINE_LINK_CHECK_ATTEMPTS 1024
+
+_Static_assert((int)CONFIG_MARK_BOTH == (int)MARK_BOTH && (int)CONFIG_MARK_DOWN == (int)MARK_DOWN &&
+		       (int)CONFIG_MARK_UP == (int)MARK_UP,
+	       "--cg-mark-only's values are mark_set.h's directions");
 
 /* A FIFO of records that found the ring full, oldest first. */
 struct mark_pending {
@@ -185,28 +188,13 @@ static uint64_t inline_mark_burst(struct rx_lcore *rx, struct rte_mbuf **mbufs, 
 	uint64_t marked = 0, delay_sum = 0, delay_max = 0, delay_count = 0;
 
 	for (unsigned int i = 0; i < count; i++) {
-		uint8_t *frame = rte_pktmbuf_mtod(mbufs[i], uint8_t *);
-		struct dscp_ip_header ip;
-		struct mark_entry *entry;
-		struct ip_pair pair;
+		struct mark_entry *entry =
+			mark_set_mark_frame(rx->marked, rte_pktmbuf_mtod(mbufs[i], uint8_t *),
+					    rte_pktmbuf_data_len(mbufs[i]), app->hash_seed,
+					    (enum mark_direction)path->mark_only, path->dscp);
 
-		if (dscp_locate(frame, rte_pktmbuf_data_len(mbufs[i]), &ip) != 0)
-			continue;
-		pair.ip1 = ip.source;
-		pair.ip2 = ip.destination;
-		entry = mark_set_find(rx->marked, &ip.source, &ip.destination,
-				      ip_pair_hash(&pair, app->hash_seed));
 		if (entry == NULL)
 			continue;
-		if (path->mark_only != CONFIG_MARK_BOTH) {
-			/* Down: toward the client side, ip1 of the pair table's pair. */
-			bool down = memcmp(&ip.destination, &entry->pair.ip1,
-					   sizeof(ip.destination)) == 0;
-
-			if (down != (path->mark_only == CONFIG_MARK_DOWN))
-				continue;
-		}
-		dscp_set(frame, &ip, path->dscp);
 		marked |= UINT64_C(1) << i;
 		if (unlikely(entry->since_ns != 0)) {
 			uint64_t delay = now_ns > entry->since_ns ? now_ns - entry->since_ns : 0;

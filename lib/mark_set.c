@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dscp.h"
 #include "mark_set.h"
 
 struct mark_set {
@@ -124,4 +125,28 @@ int mark_set_remove(struct mark_set *set, const struct ip_pair *pair, uint32_t h
 	memset(&set->slots[hole], 0, sizeof(set->slots[hole]));
 	set->count--;
 	return 0;
+}
+
+struct mark_entry *mark_set_mark_frame(struct mark_set *set, uint8_t *frame, size_t len,
+				       uint64_t seed, enum mark_direction which, uint8_t dscp)
+{
+	struct dscp_ip_header ip;
+	struct mark_entry *entry;
+	struct ip_pair pair;
+
+	if (dscp_locate(frame, len, &ip) != 0)
+		return NULL;
+	pair.ip1 = ip.source;
+	pair.ip2 = ip.destination;
+	entry = mark_set_find(set, &ip.source, &ip.destination, ip_pair_hash(&pair, seed));
+	if (entry == NULL)
+		return NULL;
+	if (which != MARK_BOTH) {
+		bool down = memcmp(&ip.destination, &entry->pair.ip1, sizeof(ip.destination)) == 0;
+
+		if (down != (which == MARK_DOWN))
+			return NULL;
+	}
+	dscp_set(frame, &ip, dscp);
+	return entry;
 }

@@ -13,6 +13,7 @@
 #ifndef CGNF_MARK_SET_H
 #define CGNF_MARK_SET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,5 +52,23 @@ int mark_set_remove(struct mark_set *set, const struct ip_pair *pair, uint32_t h
 /* The entry of the pair {a, b} in either order, or NULL. */
 struct mark_entry *mark_set_find(struct mark_set *set, const struct ip_addr *a,
 				 const struct ip_addr *b, uint32_t hash);
+
+/* Which packets of a held pair are marked (--cg-mark-only). */
+enum mark_direction {
+	MARK_BOTH, /* both directions */
+	MARK_DOWN, /* toward the pair's client side (ip1) */
+	MARK_UP,   /* from it */
+};
+
+/*
+ * The forwarding path's decision for one Ethernet frame (len bytes
+ * readable): when it is IPv4 / IPv6 (dscp.h) between the two addresses of a
+ * held pair, in a direction `which` marks, sets its DSCP to dscp and
+ * returns the pair's entry; otherwise NULL and the frame is unchanged.
+ * seed: ip_pair_hash's.  A header walk, a hash and a lookup per frame
+ * (bench_mark).
+ */
+struct mark_entry *mark_set_mark_frame(struct mark_set *set, uint8_t *frame, size_t len,
+				       uint64_t seed, enum mark_direction which, uint8_t dscp);
 
 #endif

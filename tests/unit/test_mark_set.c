@@ -129,6 +129,41 @@ static void test_no_false_match(void)
 	mark_set_free(set);
 }
 
+/* The forwarding path's decision: both directions, down, up; other pairs and ARP untouched. */
+static void test_mark_frame(void)
+{
+	struct mark_set *set = mark_set_create(8);
+	struct ip_pair pair = model_pair(5), other = model_pair(6);
+	uint8_t up[60] = {[12] = 0x08, [13] = 0x00, [14] = 0x45, [17] = 46, [22] = 64, [23] = 17};
+	uint8_t down[60], stranger[60], arp[60] = {[12] = 0x08, [13] = 0x06}, before[60];
+	const uint64_t seed = 99;
+
+	memcpy(up + 26, pair.ip1.bytes + 12, 4); /* client -> server */
+	memcpy(up + 30, pair.ip2.bytes + 12, 4);
+	memcpy(down, up, sizeof(up));
+	memcpy(down + 26, pair.ip2.bytes + 12, 4);
+	memcpy(down + 30, pair.ip1.bytes + 12, 4);
+	memcpy(stranger, up, sizeof(up));
+	memcpy(stranger + 30, other.ip2.bytes + 12, 4);
+	CU_ASSERT_EQUAL_FATAL(mark_set_add(set, &pair, ip_pair_hash(&pair, seed), 7), 0);
+
+	CU_ASSERT_PTR_NOT_NULL(mark_set_mark_frame(set, up, sizeof(up), seed, MARK_BOTH, 46));
+	CU_ASSERT_EQUAL(up[15], 0xb8);
+	CU_ASSERT_PTR_NOT_NULL(mark_set_mark_frame(set, down, sizeof(down), seed, MARK_DOWN, 34));
+	CU_ASSERT_EQUAL(down[15], 34 << 2);
+	memcpy(before, up, sizeof(up));
+	CU_ASSERT_PTR_NULL(mark_set_mark_frame(set, up, sizeof(up), seed, MARK_DOWN, 34));
+	CU_ASSERT(memcmp(before, up, sizeof(up)) == 0);
+	CU_ASSERT_PTR_NOT_NULL(mark_set_mark_frame(set, up, sizeof(up), seed, MARK_UP, 34));
+	CU_ASSERT_PTR_NULL(mark_set_mark_frame(set, down, sizeof(down), seed, MARK_UP, 46));
+	memcpy(before, stranger, sizeof(stranger));
+	CU_ASSERT_PTR_NULL(
+		mark_set_mark_frame(set, stranger, sizeof(stranger), seed, MARK_BOTH, 46));
+	CU_ASSERT(memcmp(before, stranger, sizeof(stranger)) == 0);
+	CU_ASSERT_PTR_NULL(mark_set_mark_frame(set, arp, sizeof(arp), seed, MARK_BOTH, 46));
+	mark_set_free(set);
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
@@ -136,6 +171,7 @@ int main(void)
 		{"max_pairs held, the next refused, updates need no room", test_capacity},
 		{"creation refuses 0 and too many pairs", test_create_refuses},
 		{"a pair sharing one address is another pair", test_no_false_match},
+		{"a frame of a held pair marked, by direction; others untouched", test_mark_frame},
 	};
 
 	return unit_run_suite("mark_set", NULL, NULL, tests, UNIT_COUNT(tests));
