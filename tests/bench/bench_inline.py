@@ -16,7 +16,7 @@ shared machine the rates swing with the other processes: the forwarding
 thread's own CPU time per packet (/proc, user + system) does not, and says
 what each way costs.
 
-    scripts/bench_inline.py [--conversations 400] [--seconds 8] [--rounds 2]
+    tests/bench/bench_inline.py [--conversations 400] [--seconds 8] [--rounds 2]
 
 A benchmark prints figures; it asserts nothing (compare figures of one run
 only: the machines differ by 2x)."""
@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from cgnf_pcap import read_pcap  # noqa: E402
