@@ -57,13 +57,12 @@ static int inline_check_forwards(struct cgnf_app *app, struct inline_path *path)
 		index_of[app->ports[p].port_id] = (int)p;
 	for (i = 0; i < config->forward_count; i++) {
 		const struct config_forward *forward = &config->forwards[i];
-		unsigned int port_id =
-			forward->from < RTE_MAX_ETHPORTS ? forward->from : forward->to;
 		int from = forward->from < RTE_MAX_ETHPORTS ? index_of[forward->from] : -1;
 		int to = forward->to < RTE_MAX_ETHPORTS ? index_of[forward->to] : -1;
 
 		if (from < 0 || to < 0) {
-			port_id = from < 0 ? forward->from : forward->to;
+			unsigned int port_id = from < 0 ? forward->from : forward->to;
+
 			CGNF_LOG(inline, ERR,
 				 "--forward %u:%u: there is no port %u (%u port(s): 0..%u, in "
 				 "--vdev / -a order)",
