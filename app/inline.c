@@ -97,7 +97,7 @@ int inline_create(struct cgnf_app *app)
 		return 0;
 	path = rte_zmalloc("cgnf_inline", sizeof(*path), RTE_CACHE_LINE_SIZE);
 	if (path == NULL)
-		return -ENOMEM;
+		goto no_memory;
 	app->inline_path = path;
 	rc = inline_check_forwards(app, path);
 	if (rc != 0 || config->cg_dscp < 0)
@@ -110,7 +110,7 @@ int inline_create(struct cgnf_app *app)
 		config->max_pairs < INLINE_MARKED_MAX ? config->max_pairs : INLINE_MARKED_MAX;
 	path->pending = rte_zmalloc("cgnf_mark_pending", sizeof(*path->pending) * app->n_rx, 0);
 	if (path->pending == NULL)
-		return -ENOMEM;
+		goto no_memory;
 	for (unsigned int i = 0; i < app->n_rx; i++) {
 		struct rx_lcore *rx = &app->rx[i];
 
@@ -132,6 +132,10 @@ int inline_create(struct cgnf_app *app)
 						     : "both directions",
 		 path->max_marked, mark_set_memory(app->rx[0].marked));
 	return 0;
+
+no_memory:
+	CGNF_LOG(inline, ERR, "out of memory for the inline path (EAL -m)");
+	return -ENOMEM;
 }
 
 void inline_free(struct cgnf_app *app)
