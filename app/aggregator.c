@@ -21,6 +21,7 @@
 #include "backoff.h"
 #include "classifier.h"
 #include "handoff.h"
+#include "inline.h"
 #include "log.h"
 
 RTE_LOG_REGISTER(cgnf_logtype_agg, cgnf.agg, INFO);
@@ -79,6 +80,10 @@ static void hand_off_event(enum pair_event_kind kind, const struct pair_stats *s
 	};
 	unsigned int attempts = 0;
 
+	/* --cg-dscp: the RX lcores learn of changes into and out of cg. */
+	inline_publish(aggregator->app, kind, stats, previous, &aggregator->private_counters);
+	if (aggregator->events == NULL)
+		return;
 	while (rte_ring_sp_enqueue_elem(aggregator->events, &record, sizeof(record)) != 0) {
 		if (!app->config.lossless || cgnf_quit_level(app) >= QUIT_FORCE) {
 			aggregator->private_counters.events_dropped++;
@@ -117,8 +122,9 @@ struct aggregator *aggregator_create(struct cgnf_app *app, struct rte_ring *even
 		errno = -rc;
 		return NULL;
 	}
-	aggregator->table =
-		pair_table_create(&table_config, events ? hand_off_event : NULL, aggregator);
+	aggregator->table = pair_table_create(
+		&table_config, events != NULL || app->inline_path != NULL ? hand_off_event : NULL,
+		aggregator);
 	if (aggregator->table == NULL) {
 		rc = errno;
 		CGNF_LOG(agg, ERR, "pair table of %u pairs: %s", config->max_pairs, strerror(rc));
@@ -306,6 +312,8 @@ void aggregator_run(struct aggregator *aggregator)
 	idle_backoff_init(&aggregator->backoff, app->config.busy_poll);
 	for (;;) {
 		drained = drain_results(aggregator);
+		if (inline_retry_pending(app, &aggregator->private_counters) != 0)
+			publish_counters(aggregator);
 		now_ns = cgnf_clock_ns(app);
 		expire_slice(aggregator, now_ns);
 		if (pair_mailbox_pending(&aggregator->mailbox))

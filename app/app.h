@@ -11,16 +11,21 @@
  * with one SP/SC ring per (RX lcore, classifier), one per classifier toward
  * the aggregator, two from the aggregator to the control thread, and with
  * --windows one per RX lcore to the control thread: every ring has exactly
- * one producer and one consumer.
+ * one producer and one consumer.  With --cg-dscp, one more per RX lcore
+ * carries verdict changes back from the aggregator (inline.h).
  *
  * Who owns what:
  *
  *   thread              owns (writes)                     takes locks / syscalls
- *   RX lcore i          its rx_lcore, RX/TX queue i,      never
- *                       its window table (--input traffic)
+ *   RX lcore i          its rx_lcore, RX/TX queue i       never
+ *                       (of every port: --forward sends
+ *                       on TX queue i of the egress), its
+ *                       window table (--input traffic),
+ *                       its mark set
  *   classifier j        its classifier_lcore              never
  *   aggregator (main)   pair table, its counters,         never; walks the table
- *                       the walk cursor, pair mailbox     at most a slice per loop
+ *                       the walk cursor, pair mailbox,    at most a slice per loop
+ *                       the mark rings' pending records
  *   control thread      sinks and their files, idle and   yes: all output I/O
  *                       duration timers, status line,
  *                       snapshot requests, watchdog
@@ -89,6 +94,7 @@ struct classifier_lcore;
 struct aggregator;
 struct control;
 struct reloader;
+struct inline_path;
 
 struct cgnf_app {
 	struct cgnf_config config;
@@ -115,6 +121,8 @@ struct cgnf_app {
 	struct aggregator *aggregator; /* main lcore */
 	struct control *control;       /* control thread */
 	struct reloader *reloader;     /* reload thread */
+	/* --forward (inline.h); NULL without. */
+	struct inline_path *inline_path;
 
 	/*
 	 * --input traffic: where the ports put each packet's capture time (the

@@ -82,8 +82,8 @@ void counter_values_add_block(struct counter_values *out, enum counter_role role
 		if (spec->role != role)
 			continue;
 		value = counter_read((const uint64_t *)((const char *)block + spec->offset));
-		/* The one gauge kept as a maximum: the largest of the blocks. */
-		if (id == COUNTER_latency_max_ns)
+		/* The gauges kept as a maximum: the largest of the blocks. */
+		if (id == COUNTER_latency_max_ns || id == COUNTER_mark_delay_max_ns)
 			out->value[id] = value > out->value[id] ? value : out->value[id];
 		else
 			out->value[id] += value;
@@ -115,4 +115,9 @@ void counter_values_derive(struct counter_values *values, uint64_t first_packet_
 						    : 0;
 	values->value[COUNTER_latency_mean_ns] =
 		reports != 0 ? values->value[COUNTER_latency_sum_ns] / reports : 0;
+	values->value[COUNTER_mark_delay_mean_ns] =
+		values->value[COUNTER_mark_delay_count] != 0
+			? values->value[COUNTER_mark_delay_sum_ns] /
+				  values->value[COUNTER_mark_delay_count]
+			: 0;
 }

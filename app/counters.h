@@ -28,7 +28,8 @@
 	X(neighbor_replies, COUNTER, "packets", "ARP replies and neighbour advertisements sent") \
 	X(neighbor_unsent, COUNTER, "packets",                                                   \
 	  "Neighbour replies built but not sent (no TX queue, mbuf or room)")                    \
-	CGNF_TRAFFIC_COUNTERS(X)
+	CGNF_TRAFFIC_COUNTERS(X)                                                                 \
+	CGNF_INLINE_COUNTERS(X)
 
 /*
  * --input traffic, on each RX lcore (zero with reports): every frame is a
@@ -51,6 +52,26 @@
 	X(flows_created, COUNTER, "flows", "Traffic conversations started")                      \
 	X(flows_purged, COUNTER, "flows", "Traffic conversations forgotten idle")                \
 	X(flows_evicted, COUNTER, "flows", "Traffic conversations pushed out of a full table")
+
+/*
+ * --forward, on each RX lcore (zero without): frames sent on, of which
+ * rewritten with --cg-dscp, frames lost at TX, and the verdict changes
+ * the lcore applied to its set of marked pairs (app/inline.h).
+ */
+#define CGNF_INLINE_COUNTERS(X)                                                                    \
+	X(forwarded, COUNTER, "packets", "Frames sent on their --forward egress port")             \
+	X(marked, COUNTER, "packets", "Forwarded packets of CG pairs sent with --cg-dscp")         \
+	X(tx_full, COUNTER, "packets", "Frames to forward dropped: the egress TX queue was full")  \
+	X(tx_link_down, COUNTER, "packets",                                                        \
+	  "Frames to forward dropped: the egress port's link was down")                            \
+	X(mark_updates, COUNTER, "updates", "Verdict changes applied to the lcore's marked pairs") \
+	X(mark_set_full, COUNTER, "updates",                                                       \
+	  "CG pairs left unmarked: the lcore's set of marked pairs was full")                      \
+	X(mark_delay_sum_ns, COUNTER, "nanoseconds",                                               \
+	  "From a CG verdict to its pair's first marked packet, summed")                           \
+	X(mark_delay_count, COUNTER, "pairs", "CG verdicts followed by a marked packet")           \
+	X(mark_delay_max_ns, GAUGE, "nanoseconds",                                                 \
+	  "Longest time from a CG verdict to its pair's first marked packet")
 
 /* Decision tree runs on each classifier lcore. */
 #define CGNF_CLASSIFIER_COUNTERS(X)                                                         \
@@ -75,6 +96,12 @@
 	X(events_dropped, COUNTER, "events",                                                       \
 	  "Pair events lost because the control thread's ring was full")                           \
 	X(snapshots_walked, COUNTER, "snapshots", "Table walks handed to the control thread")      \
+	X(mark_updates_queued, COUNTER, "updates",                                                 \
+	  "Verdict changes handed to the RX lcores' mark rings (one per RX lcore)")                \
+	X(mark_updates_deferred, COUNTER, "updates",                                               \
+	  "Verdict changes kept back by a full mark ring, sent in a later loop")                   \
+	X(mark_updates_dropped, COUNTER, "updates",                                                \
+	  "Verdict changes lost: the mark ring and its pending list were full")                    \
 	X(aggregator_loops, COUNTER, "loops", "Aggregator loops (its heartbeat)")
 
 /*
@@ -117,11 +144,13 @@
  * Computed when read, from the counters above and the app's clock: the
  * same in every rendering because they are computed in one place.
  */
-#define CGNF_DERIVED_COUNTERS(X)                                                   \
-	X(dropped_total, COUNTER, "packets", "Frames dropped, all reasons")        \
-	X(elapsed_ns, GAUGE, "nanoseconds",                                        \
-	  "From the first packet to the last report counted (idle time excluded)") \
-	X(latency_mean_ns, GAUGE, "nanoseconds", "Mean time from the RX lcore to the table")
+#define CGNF_DERIVED_COUNTERS(X)                                                             \
+	X(dropped_total, COUNTER, "packets", "Frames dropped, all reasons")                  \
+	X(elapsed_ns, GAUGE, "nanoseconds",                                                  \
+	  "From the first packet to the last report counted (idle time excluded)")           \
+	X(latency_mean_ns, GAUGE, "nanoseconds", "Mean time from the RX lcore to the table") \
+	X(mark_delay_mean_ns, GAUGE, "nanoseconds",                                          \
+	  "Mean time from a CG verdict to its pair's first marked packet")
 
 enum counter_kind {
 	COUNTER_KIND_COUNTER,

@@ -40,6 +40,7 @@
 #include "eal_advice.h"
 #include "counters.h"
 #include "handoff.h"
+#include "inline.h"
 #include "log.h"
 #include "port.h"
 #include "reload.h"
@@ -525,7 +526,7 @@ int main(int argc, char **argv)
 	app->hash_seed = draw_hash_seed();
 	if (port_init_all(app) != 0)
 		goto out_ports;
-	if (create_pipeline(app) != 0)
+	if (create_pipeline(app) != 0 || inline_create(app) != 0)
 		goto out_pipeline;
 	/* Outputs are opened before any traffic: a refused path stops cgnf here. */
 	app->control = control_create(app);
@@ -576,6 +577,7 @@ out_control:
 	rte_ring_free(events);
 	rte_ring_free(snapshots);
 out_pipeline:
+	inline_free(app);
 	free_pipeline(app);
 out_ports:
 	port_close_all(app);

@@ -276,8 +276,8 @@ static void render_registry(struct page *page, const struct metrics_input *input
 		if (metrics_family_name(spec, family, sizeof(family), &in_seconds) != 0)
 			continue;
 		length = strlen(family);
-		if (spec->kind == COUNTER_KIND_COUNTER && in_seconds &&
-		    ends_with(family, length, "_sum")) {
+		/* The one sum with buckets: the latency the aggregator bins. */
+		if (id == COUNTER_latency_sum_ns && ends_with(family, length, "_sum")) {
 			family[length - 4] = '\0';
 			render_histogram(page, family, spec->help, totals, totals->value[id]);
 			continue;

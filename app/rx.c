@@ -27,6 +27,7 @@
 
 #include "app.h"
 #include "backoff.h"
+#include "inline.h"
 #include "log.h"
 #include "port.h"
 #include "rx.h"
@@ -401,6 +402,7 @@ static unsigned int rx_poll_queue(struct rx_lcore *rx, const struct cgnf_port *p
 	struct cgnf_app *app = rx->app;
 	struct rte_mbuf *mbufs[CGNF_BURST];
 	struct rx_burst_drops drops = {0};
+	const struct cgnf_port *egress = inline_egress(app, port);
 	unsigned int i, received, accepted = 0, refused = 0, lost;
 	uint64_t now_ns;
 
@@ -417,7 +419,11 @@ static unsigned int rx_poll_queue(struct rx_lcore *rx, const struct cgnf_port *p
 			rte_prefetch0(rte_pktmbuf_mtod(mbufs[i], void *));
 		accepted = rx_take_traffic_burst(rx, port, mbufs, received, now_ns, linear, &drops,
 						 &refused);
-		rte_pktmbuf_free_bulk(mbufs, received);
+		/* --forward: windowed, then sent on (inline.h) instead of freed. */
+		if (egress != NULL)
+			inline_rx_forward(rx, egress, mbufs, received, now_ns);
+		else
+			rte_pktmbuf_free_bulk(mbufs, received);
 		rx_flush_windows(rx, refused);
 		counter_add(&rx->counters.traffic_packets, accepted);
 		rx_account_burst(rx, received, 0, &drops);
@@ -463,6 +469,8 @@ int rx_lcore_main(void *arg)
 	idle_backoff_init(&backoff, app->config.busy_poll);
 	while (cgnf_quit_level(app) == QUIT_NONE) {
 		received = 0;
+		if (rx->marks != NULL)
+			inline_rx_apply_marks(rx);
 		for (p = 0; p < app->n_ports; p++)
 			received += rx_poll_queue(rx, &app->ports[p], &filter, linear);
 		if (rx->windows != NULL)

@@ -19,6 +19,7 @@
 #include "counters.h"
 
 struct cgnf_app;
+struct mark_set;
 
 struct rx_lcore {
 	struct cgnf_app *app;
@@ -34,6 +35,9 @@ struct rx_lcore {
 	struct rte_ring *window_texts; /* --windows: closed windows toward the control thread */
 	struct report *texts_staging;  /* [RX_TEXTS_STAGED] */
 	unsigned int texts_staged;
+	/* --cg-dscp (inline.h): verdict changes in, the pairs this lcore marks. */
+	struct rte_ring *marks;
+	struct mark_set *marked;
 	struct rx_counters counters __rte_cache_aligned;
 } __rte_cache_aligned;
 

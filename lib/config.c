@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "dscp.h"
 #include "output_path.h"
 #include "pair_table.h"
 
@@ -39,6 +41,8 @@ enum option_type {
 	OPTION_PREFIXES,  /* struct prefix_list, repeatable */
 	OPTION_ADDRESSES, /* local_ips[], repeatable */
 	OPTION_CHOICE,	  /* unsigned int: the index of the word in choices[] */
+	OPTION_FORWARDS,  /* forwards[], repeatable "P:Q" */
+	OPTION_DSCP,	  /* int: 0..63 or a name (dscp.h); -1 when not given */
 	OPTION_CONFIG,	  /* command line only */
 	OPTION_HELP,	  /* command line only */
 };
@@ -65,6 +69,7 @@ struct option_spec {
 
 static const char *const input_names[] = {"reports", "traffic", NULL};
 static const char *const window_stats_names[] = {"probe", "exact", NULL};
+static const char *const mark_only_names[] = {"both", "down", "up", NULL};
 
 #define FIELD(member)                                   \
 	.offset = offsetof(struct cgnf_config, member), \
@@ -325,6 +330,30 @@ static const struct option_spec option_specs[] = {
 	 FIELD(nft_set6),
 	 .argument = "FAMILY/TABLE/SET",
 	 .help = "the same for IPv6 pairs\n(type ipv6_addr . ipv6_addr)"},
+	{.name = "forward",
+	 .type = OPTION_FORWARDS,
+	 FIELD(forwards),
+	 .for_input = true,
+	 .input = CONFIG_INPUT_TRAFFIC,
+	 .argument = "P:Q",
+	 .help = "inline: every frame received on port P leaves on\n"
+		 "port Q, unchanged but for --cg-dscp (repeatable;\n"
+		 "one direction each: a bump in the wire is\n"
+		 "--forward 0:1 --forward 1:0)"},
+	{.name = "cg-dscp",
+	 .type = OPTION_DSCP,
+	 FIELD(cg_dscp),
+	 .argument = "N|NAME",
+	 .help = "with --forward: the forwarded IP packets of pairs\n"
+		 "judged CG leave with this DSCP, 0..63 or EF, AF41,\n"
+		 "CS4... (ECN kept; none: no marking)"},
+	{.name = "cg-mark-only",
+	 .type = OPTION_CHOICE,
+	 FIELD(cg_mark_only),
+	 .choices = mark_only_names,
+	 .argument = "WHICH",
+	 .help = "both, or only the packets toward the pair's client\n"
+		 "side (down), or from it (up)"},
 	{.name = "help", .type = OPTION_HELP, .help = "print this help and exit"},
 	{.name = "list-counters",
 	 .type = OPTION_HELP,
@@ -357,6 +386,7 @@ void config_set_defaults(struct cgnf_config *config)
 	config->window_values = 4000000;
 	config->redis_stream_maxlen = 100000;
 	config->redis_interval_s = 1;
+	config->cg_dscp = -1;
 }
 
 static void *option_field(const struct option_spec *spec, struct cgnf_config *config)
@@ -485,16 +515,63 @@ static int set_path(const struct option_spec *spec, struct cgnf_config *config, 
 
 static void clear_list(const struct option_spec *spec, struct cgnf_config *config)
 {
-	if (spec->type == OPTION_PREFIXES)
+	if (spec->type == OPTION_FORWARDS)
+		config->forward_count = 0;
+	else if (spec->type == OPTION_PREFIXES)
 		((struct prefix_list *)option_field(spec, config))->count = 0;
 	else
 		config->local_ip_count = 0;
+}
+
+/* "P:Q": two port ids; a port forwards to one port only. */
+static int add_forward(struct cgnf_config *config, const char *text, char *reason,
+		       size_t reason_size)
+{
+	unsigned long from, to;
+	char *end;
+
+	errno = 0;
+	from = isdigit((unsigned char)text[0]) ? strtoul(text, &end, 10) : ULONG_MAX;
+	if (from == ULONG_MAX || *end != ':' || !isdigit((unsigned char)end[1]))
+		goto bad;
+	to = strtoul(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || from > CONFIG_PORT_ID_MAX || to > CONFIG_PORT_ID_MAX)
+		goto bad;
+	for (unsigned int i = 0; i < config->forward_count; i++)
+		if (config->forwards[i].from == from)
+			return fail(reason, reason_size,
+				    "port %lu forwards to port %u already: one egress per port",
+				    from, config->forwards[i].to);
+	if (config->forward_count >= CONFIG_FORWARD_MAX)
+		return fail(reason, reason_size, "more than %d forwards", CONFIG_FORWARD_MAX);
+	config->forwards[config->forward_count++] =
+		(struct config_forward){.from = (uint16_t)from, .to = (uint16_t)to};
+	return 0;
+bad:
+	return fail(reason, reason_size, "expected P:Q, two port ids (0..%d), got '%s'",
+		    CONFIG_PORT_ID_MAX, text);
+}
+
+static int set_dscp(struct cgnf_config *config, const char *text, char *reason, size_t reason_size)
+{
+	uint8_t dscp;
+
+	if (dscp_parse(text, &dscp) != 0)
+		return fail(
+			reason, reason_size,
+			"expected a DSCP, 0..63 or a name (EF, VA, AFxy, CSn, LE, BE), got '%s'",
+			text);
+	config->cg_dscp = dscp;
+	return 0;
 }
 
 static int add_to_list(const struct option_spec *spec, struct cgnf_config *config, const char *text,
 		       char *reason, size_t reason_size)
 {
 	int ret;
+
+	if (spec->type == OPTION_FORWARDS)
+		return add_forward(config, text, reason, reason_size);
 
 	if (spec->type == OPTION_PREFIXES) {
 		ret = prefix_list_add(option_field(spec, config), text);
@@ -596,9 +673,12 @@ static int option_set_text(const struct option_spec *spec, struct cgnf_config *c
 		return 0;
 	case OPTION_PREFIXES:
 	case OPTION_ADDRESSES:
+	case OPTION_FORWARDS:
 		return add_to_list(spec, config, text, reason, reason_size);
 	case OPTION_CHOICE:
 		return set_choice(spec, config, text, reason, reason_size);
+	case OPTION_DSCP:
+		return set_dscp(config, text, reason, reason_size);
 	default:
 		return fail(reason, reason_size, "not a settable option");
 	}
@@ -690,8 +770,20 @@ static int option_set_json(const struct option_spec *spec, struct cgnf_config *c
 			return fail(reason, reason_size, "expected a string, got %s",
 				    json_type_name(value));
 		return set_choice(spec, config, json_string_value(value), reason, reason_size);
+	case OPTION_DSCP:
+		if (json_is_integer(value) && json_integer_value(value) >= 0 &&
+		    json_integer_value(value) <= DSCP_MAX) {
+			config->cg_dscp = (int)json_integer_value(value);
+			return 0;
+		}
+		if (!json_is_string(value))
+			return fail(reason, reason_size,
+				    "expected 0..63 or a DSCP name as a string, got %s",
+				    json_type_name(value));
+		return set_dscp(config, json_string_value(value), reason, reason_size);
 	case OPTION_PREFIXES:
 	case OPTION_ADDRESSES:
+	case OPTION_FORWARDS:
 		if (!json_is_array(value))
 			return fail(reason, reason_size, "expected an array of strings, got %s",
 				    json_type_name(value));
@@ -883,7 +975,8 @@ int config_parse_args(struct cgnf_config *config, int argc, char **argv, char *e
 		if (spec->type == OPTION_CONFIG)
 			continue;
 		/* A list on the command line replaces the file's, it does not extend it. */
-		if ((spec->type == OPTION_PREFIXES || spec->type == OPTION_ADDRESSES) &&
+		if ((spec->type == OPTION_PREFIXES || spec->type == OPTION_ADDRESSES ||
+		     spec->type == OPTION_FORWARDS) &&
 		    !list_given[spec - option_specs]) {
 			list_given[spec - option_specs] = true;
 			clear_list(spec, config);
@@ -955,6 +1048,13 @@ int config_validate(const struct cgnf_config *config, char *err, size_t err_size
 				    spec->name, input_names[config->input],
 				    input_names[spec->input]);
 
+	/* Marking acts on forwarded frames: without --forward it would do nothing. */
+	if (config->cg_dscp >= 0 && config->forward_count == 0)
+		return fail(err, err_size, "--cg-dscp means nothing without --forward");
+	spec = find_key("cg_mark_only");
+	if (spec != NULL && is_given(spec, config) && config->cg_dscp < 0)
+		return fail(err, err_size, "--cg-mark-only means nothing without --cg-dscp");
+
 	/* A verdict needs M reports in a window that never holds more than N. */
 	if (config->verdict_min_reports > config->verdict_window)
 		return fail(err, err_size,
@@ -973,7 +1073,13 @@ static json_t *list_to_json(const struct option_spec *spec, const struct cgnf_co
 	char text[IP_TEXT_MAX + 4];
 	unsigned int i;
 
-	if (spec->type == OPTION_PREFIXES) {
+	if (spec->type == OPTION_FORWARDS) {
+		for (i = 0; i < config->forward_count && array != NULL; i++) {
+			snprintf(text, sizeof(text), "%u:%u", config->forwards[i].from,
+				 config->forwards[i].to);
+			json_array_append_new(array, json_string(text));
+		}
+	} else if (spec->type == OPTION_PREFIXES) {
 		const struct prefix_list *list = option_field_const(spec, config);
 
 		for (i = 0; i < list->count && array != NULL; i++) {
@@ -1012,7 +1118,11 @@ json_t *config_to_json(const struct cgnf_config *config)
 			break;
 		case OPTION_PREFIXES:
 		case OPTION_ADDRESSES:
+		case OPTION_FORWARDS:
 			value = list_to_json(spec, config);
+			break;
+		case OPTION_DSCP:
+			value = config->cg_dscp >= 0 ? json_integer(config->cg_dscp) : json_null();
 			break;
 		case OPTION_CHOICE:
 			value = json_string(spec->choices[*(const unsigned int *)option_field_const(
@@ -1059,7 +1169,8 @@ void config_print_usage(const char *program)
 	printf("Usage: %s [EAL options] -- --model FILE [options]\n\n"
 	       "Tells which IP conversations are cloud gaming from the probe's reports.\n"
 	       "--config FILE is applied first, then the other options override it; a list\n"
-	       "option (--probe, --lan, --ip) given on the command line replaces the file's.\n\n",
+	       "option (--probe, --lan, --ip, --forward) given on the command line replaces the "
+	       "file's.\n\n",
 	       program);
 	for (spec = option_specs; spec < option_specs + OPTION_COUNT; spec++) {
 		snprintf(left, sizeof(left), "--%s%s%s", spec->name, spec->argument ? " " : "",

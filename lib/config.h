@@ -29,6 +29,21 @@ enum config_window_stats {
 	CONFIG_WINDOW_STATS_EXACT, /* exact statistics, no lost window */
 };
 
+/* Which packets of a CG pair get --cg-dscp (--cg-mark-only). */
+enum config_mark_only {
+	CONFIG_MARK_BOTH, /* both directions */
+	CONFIG_MARK_DOWN, /* toward the pair's client (LAN) side */
+	CONFIG_MARK_UP,	  /* from the pair's client side */
+};
+
+/* --forward P:Q: every frame received on port P leaves on port Q. */
+#define CONFIG_FORWARD_MAX 32
+#define CONFIG_PORT_ID_MAX 65534
+struct config_forward {
+	uint16_t from;
+	uint16_t to;
+};
+
 /* Bits of cgnf_config.given: one per option of the table, set when given. */
 #define CONFIG_OPTIONS_MAX 128
 
@@ -64,7 +79,11 @@ struct cgnf_config {
 	unsigned int mbufs;	     /* mempool size; 0: computed from the ports */
 	unsigned int local_ip_count; /* --ip: addresses answered for ARP / ND */
 	struct ip_addr local_ips[CONFIG_LOCAL_IP_MAX];
-	bool quiet; /* no table on stdout */
+	bool quiet;		    /* no table on stdout */
+	unsigned int forward_count; /* --forward: inline, a bump in the wire */
+	struct config_forward forwards[CONFIG_FORWARD_MAX];
+	int cg_dscp;		   /* DSCP of the packets of CG pairs; -1: no marking */
+	unsigned int cg_mark_only; /* enum config_mark_only */
 
 	/* The exporters (--metrics, --redis). */
 	char metrics_listen[128];		   /* --metrics [ADDR:]PORT; "": no server */

@@ -101,7 +101,8 @@ def exposed_name(name, kind, unit):
         else:
             base += "_seconds"
     sample = "cgnf_" + base
-    if kind == "counter" and not sample.endswith("_sum"):
+    # Counters end in _total, but for the latency histogram's own _sum.
+    if kind == "counter" and name != "latency_sum_ns":
         sample += "_total"
     return sample, scale
 

@@ -557,6 +557,61 @@ static void test_validate(void)
 	CU_ASSERT_EQUAL(config_validate(&config, err, sizeof(err)), 0);
 }
 
+/* --forward, --cg-dscp, --cg-mark-only: parsed, in files, refused, rendered. */
+static void test_inline_options(void)
+{
+	struct cgnf_config config;
+	json_t *json;
+
+	CU_ASSERT_EQUAL(parse(&config, "--model", "m.json", "--input", "traffic", "--forward",
+			      "0:1", "--forward", "1:0", "--cg-dscp", "af41", "--cg-mark-only",
+			      "down", NULL),
+			0);
+	CU_ASSERT_EQUAL(config.forward_count, 2);
+	CU_ASSERT_EQUAL(config.forwards[1].from, 1);
+	CU_ASSERT_EQUAL(config.forwards[1].to, 0);
+	CU_ASSERT_EQUAL(config.cg_dscp, 34);
+	CU_ASSERT_EQUAL(config.cg_mark_only, CONFIG_MARK_DOWN);
+	CU_ASSERT_EQUAL(config_validate(&config, err, sizeof(err)), 0);
+	json = config_to_json(&config);
+	CU_ASSERT_STRING_EQUAL(
+		json_string_value(json_array_get(json_object_get(json, "forward"), 1)), "1:0");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json, "cg_dscp")), 34);
+	json_decref(json);
+
+	CU_ASSERT_EQUAL(parse(&config, "--model", "m.json", NULL), 0);
+	CU_ASSERT_EQUAL(config.cg_dscp, -1);
+	json = config_to_json(&config);
+	CU_ASSERT_TRUE(json_is_null(json_object_get(json, "cg_dscp")));
+	json_decref(json);
+
+	CU_ASSERT_EQUAL(load(&config, "inline.json",
+			     "{\"input\": \"traffic\", \"forward\": [\"0:0\"], \"cg_dscp\": 46}"),
+			0);
+	CU_ASSERT_EQUAL(config.forward_count, 1);
+	CU_ASSERT_EQUAL(config.cg_dscp, 46);
+	CU_ASSERT_EQUAL(load(&config, "inline.json", "{\"cg_dscp\": \"CS4\"}"), 0);
+	CU_ASSERT_EQUAL(config.cg_dscp, 32);
+	CU_ASSERT_EQUAL(load(&config, "inline.json", "{\"cg_dscp\": 64}"), -EINVAL);
+
+	CU_ASSERT_EQUAL(parse(&config, "--forward", "1", NULL), -EINVAL);
+	CU_ASSERT_TRUE(contains(err, "expected P:Q"));
+	CU_ASSERT_EQUAL(parse(&config, "--forward", "0:70000", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&config, "--forward", "0:1", "--forward", "0:2", NULL), -EINVAL);
+	CU_ASSERT_TRUE(contains(err, "one egress per port"));
+	CU_ASSERT_EQUAL(parse(&config, "--cg-dscp", "AF44", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&config, "--cg-mark-only", "sideways", NULL), -EINVAL);
+
+	CU_ASSERT_EQUAL(
+		parse(&config, "--model", "m.json", "--input", "traffic", "--cg-dscp", "EF", NULL),
+		0);
+	CU_ASSERT_EQUAL(config_validate(&config, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_TRUE(contains(err, "--cg-dscp means nothing without --forward"));
+	CU_ASSERT_EQUAL(parse(&config, "--model", "m.json", "--forward", "0:1", NULL), 0);
+	CU_ASSERT_EQUAL(config_validate(&config, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_TRUE(contains(err, "--forward means nothing with --input reports"));
+}
+
 /* temp_dir/name in out. */
 static char *in_temp(char out[256], const char *name)
 {
@@ -761,6 +816,7 @@ int main(void)
 		{"symlinked outputs are checked at their target", test_validate_symlinks},
 		{"two outputs never name the same file", test_validate_same_file},
 		{"config/cgnf.json", test_committed_config},
+		{"--forward, --cg-dscp, --cg-mark-only", test_inline_options},
 	};
 	char command[64];
 	int status;
