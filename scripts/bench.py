@@ -106,11 +106,20 @@ def bench_micro(work, model_json, model_sklearn, pairs):
     }, pcap
 
 
-def cgnf_command(prefix, pcap, model, lcores, options):
-    return [os.path.join(BUILD, "cgnf"), "--no-huge", "-m", "1024", "--no-pci", "--file-prefix", prefix,
+def cgnf_command(prefix, pcap, model, lcores, options, memory=1024):
+    return [os.path.join(BUILD, "cgnf"), "--no-huge", "-m", str(memory), "--no-pci", "--file-prefix", prefix,
             "--lcores", lcores, "--log-level", "*:warning",
             "--vdev", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--"] + \
         ["--model", model, "--quiet", "--stats-interval", "0", "--mbufs", "131072"] + options
+
+
+def run_for_stats(command, stats_path, show):
+    """Runs cgnf to its end (--duration) and returns its --stats-json."""
+    if show:
+        print("  $", " ".join(command), flush=True)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    with open(stats_path) as f:
+        return json.load(f)
 
 
 def bench_pipeline(work, pcap, model, runs, seconds):
@@ -121,11 +130,7 @@ def bench_pipeline(work, pcap, model, runs, seconds):
         command = cgnf_command(f"cgnf-bench-{os.getpid()}-{index}", pcap, model, "0@0,1@1,2@0",
                                ["--rx", "1", "--classifiers", "1", "--lossless", "--duration", str(seconds),
                                 "--lan", "192.168.0.0/16", "--stats-json", stats_path])
-        if index == 0:
-            print("  $", " ".join(command), flush=True)
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        with open(stats_path) as f:
-            stats = json.load(f)
+        stats = run_for_stats(command, stats_path, index == 0)
         rates.append(stats["reports"] / (stats["elapsed_ns"] / 1e9))
     return spread(rates)
 
@@ -172,8 +177,7 @@ def bench_pairs_query(work, model, runs, seconds, pairs=100000):
             command = cgnf_command(prefix, pcap, model, "0@0,1@1,2@0",
                                    ["--rx", "1", "--classifiers", "1", "--lossless", "--duration", str(seconds),
                                     "--lan", "192.168.0.0/16", "--stats-json", stats_path,
-                                    "--mbufs", str(4 * pairs)])
-            command[command.index("-m") + 1] = "2048"
+                                    "--mbufs", str(4 * pairs)], memory=2048)
             if index == 0:
                 print("  $", " ".join(command), flush=True)
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
@@ -227,13 +231,8 @@ def bench_traffic(work, model, runs, seconds, conversations=1000):
         command = cgnf_command(f"cgnf-bench-traffic-{os.getpid()}-{index}", pcap, model, "0@0,1@1,2@0",
                                ["--input", "traffic", "--rx", "1", "--classifiers", "1", "--duration",
                                 str(seconds), "--lan", "192.168.0.0/16", "--stats-json", stats_path,
-                                "--mbufs", str(mbufs)])
-        command[command.index("-m") + 1] = "2048"
-        if index == 0:
-            print("  $", " ".join(command), flush=True)
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        with open(stats_path) as f:
-            stats = json.load(f)
+                                "--mbufs", str(mbufs)], memory=2048)
+        stats = run_for_stats(command, stats_path, index == 0)
         rates.append(stats["rx_packets"] / (stats["elapsed_ns"] / 1e9))
         pmd += testpmd_rxonly(pcap, mbufs, seconds)
     return spread(rates), spread(pmd or [0])
