@@ -30,6 +30,8 @@ RTE_LOG_REGISTER(cgnf_logtype_agg, cgnf.agg, INFO);
 #define EXPIRE_SLICE 256
 /* Entry slots of the table a snapshot walk visits per loop at most. */
 #define WALK_SLICE 1024
+/* Counters are published this often at most while reports flow. */
+#define PUBLISH_INTERVAL_NS 100000ull
 /* Rows are enqueued by bursts of this many. */
 #define WALK_BURST 32
 
@@ -49,6 +51,8 @@ struct aggregator {
 	uint64_t walk_done;	    /* the last walk completed */
 	struct table_walk walk;
 	struct idle_backoff backoff;
+	bool unpublished;      /* counted since the last publish_counters */
+	uint64_t published_ns; /* app clock of the last publish_counters */
 	bool stopping;
 	bool classifiers_done; /* seen in an earlier loop: the next empty drain ends */
 	struct aggregator_counters private_counters;		 /* this lcore's working copy */
@@ -322,8 +326,20 @@ void aggregator_run(struct aggregator *aggregator)
 		aggregator->private_counters.aggregator_loops++;
 		counter_set(&aggregator->counters.aggregator_loops,
 			    aggregator->private_counters.aggregator_loops);
+		/*
+		 * About fifty stores: at most every PUBLISH_INTERVAL_NS while
+		 * reports flow, and at once when the rings are empty, so that a
+		 * reader never waits long and an idle cgnf shows its last count
+		 * (measured: publishing after every burst cost 8 % of the pipeline).
+		 */
 		if (drained != 0)
+			aggregator->unpublished = true;
+		if (aggregator->unpublished &&
+		    (drained == 0 || now_ns - aggregator->published_ns >= PUBLISH_INTERVAL_NS)) {
 			publish_counters(aggregator);
+			aggregator->unpublished = false;
+			aggregator->published_ns = now_ns;
+		}
 
 		if (!aggregator->stopping && cgnf_quit_level(app) != QUIT_NONE) {
 			aggregator->stopping = true;

@@ -36,7 +36,13 @@ RTE_LOG_REGISTER(cgnf_logtype_control, cgnf.control, INFO);
 #define DRAIN_BURST 64
 /* Packet counters are summed this often for the idle timer. */
 #define IDLE_CHECK_NS 10000000ull
-#define IDLE_SLEEP_NS 1000000L
+/*
+ * With nothing to do it sleeps 1 ms, doubling up to 8 ms while nothing
+ * comes: an idle cgnf should cost well under 5 % of a core (measured: a
+ * fixed 1 ms made the whole process cost 6 % idle, bench "idle CPU").
+ */
+#define IDLE_SLEEP_MIN_NS 1000000L
+#define IDLE_SLEEP_MAX_NS 8000000L
 /* How often a stopping main thread looks whether the thread ended or a third signal came. */
 #define JOIN_POLL_NS 10000000L
 
@@ -568,6 +574,7 @@ static void reopen_sinks(struct control *control)
 static void *control_thread_main(void *arg)
 {
 	struct control *control = arg;
+	long idle_sleep_ns = IDLE_SLEEP_MIN_NS;
 	uint64_t now_ns;
 	unsigned int work;
 
@@ -590,8 +597,13 @@ static void *control_thread_main(void *arg)
 		feed_watchdog(control, now_ns);
 		if (__atomic_exchange_n(&control->reopen_requested, 0, __ATOMIC_ACQ_REL))
 			reopen_sinks(control);
-		if (work == 0)
-			sleep_ns(IDLE_SLEEP_NS);
+		if (work != 0) {
+			idle_sleep_ns = IDLE_SLEEP_MIN_NS;
+			continue;
+		}
+		sleep_ns(idle_sleep_ns);
+		if (idle_sleep_ns < IDLE_SLEEP_MAX_NS)
+			idle_sleep_ns *= 2;
 	}
 	feed_watchdog(control, cgnf_clock_ns(control->app)); /* STOPPING=1, if not said yet */
 	/* The aggregator has stopped: what is in the event ring now is all there is. */
