@@ -15,6 +15,7 @@ run_packages=(
 	python3 python3-sklearn python3-joblib python3-numpy
 	python3-matplotlib                 # make run's plot
 	libmicrohttpd-dev libhiredis-dev    # --metrics and --redis (linked into cgnf)
+	libnftables-dev                     # --nft-set (linked into cgnf)
 )
 test_packages=(
 	dpdk-dev                           # dpdk-telemetry.py, dpdk-test
