@@ -15,6 +15,7 @@
 
 #include "pair_table.h"
 #include "record.h"
+#include "seen_clock.h"
 
 #include "aggregator.h"
 #include "app.h"
@@ -50,6 +51,7 @@ struct aggregator {
 	uint64_t walk_wanted;	    /* written by the control thread, atomic */
 	uint64_t walk_done;	    /* the last walk completed */
 	struct table_walk walk;
+	struct seen_clock seen_clock; /* the reports' own times: events, snapshots */
 	struct idle_backoff backoff;
 	bool unpublished;      /* counted since the last publish_counters */
 	uint64_t published_ns; /* app clock of the last publish_counters */
@@ -77,7 +79,9 @@ static void hand_off_event(enum pair_event_kind kind, const struct pair_stats *s
 	const struct cgnf_app *app = aggregator->app;
 	struct handoff_record record = {
 		.stats = *stats,
-		.now_ns = now_ns,
+		/* A verdict comes with a report: its time; expiry and eviction have none. */
+		.seen_ns = kind == PAIR_EVENT_VERDICT ? stats->last_seen_ns
+						      : seen_clock_now(&aggregator->seen_clock, now_ns),
 		.kind = HANDOFF_EVENT,
 		.event = (uint8_t)kind,
 		.previous = (uint8_t)previous,
@@ -120,6 +124,7 @@ struct aggregator *aggregator_create(struct cgnf_app *app, struct rte_ring *even
 	aggregator->app = app;
 	aggregator->events = events;
 	aggregator->snapshots = snapshots;
+	seen_clock_init(&aggregator->seen_clock, app->timestamp_flag != 0);
 	rc = pair_mailbox_init(&aggregator->mailbox);
 	if (rc != 0) {
 		free(aggregator);
@@ -217,6 +222,7 @@ static unsigned int drain_results(struct aggregator *aggregator)
 			if (latency > counters->latency_max_ns)
 				counters->latency_max_ns = latency;
 		}
+		seen_clock_count(&aggregator->seen_clock, results, count, now_ns);
 		pair_table_update_burst(aggregator->table, results, count);
 		counters->reports += count;
 		counters->reports_cg += cg;
@@ -269,6 +275,7 @@ static void walk_slice(struct aggregator *aggregator, uint64_t now_ns)
 			return;
 		walk->id = wanted;
 		walk->cursor = PAIR_TABLE_WALK_START;
+		seen_clock_walk_begins(&aggregator->seen_clock);
 	}
 	room = rte_ring_free_count(aggregator->snapshots);
 	/* Room for a whole burst and the end mark, or wait for the next loop. */
@@ -290,7 +297,9 @@ static void walk_slice(struct aggregator *aggregator, uint64_t now_ns)
 	if (walk->cursor != PAIR_TABLE_WALK_DONE)
 		return;
 	walk->rows[0] = (struct handoff_record){
-		.now_ns = now_ns, .walk_id = walk->id, .kind = HANDOFF_SNAPSHOT_END};
+		.seen_ns = seen_clock_walk_floor(&aggregator->seen_clock),
+		.walk_id = walk->id,
+		.kind = HANDOFF_SNAPSHOT_END};
 	rte_ring_sp_enqueue_elem(aggregator->snapshots, &walk->rows[0], sizeof(walk->rows[0]));
 	aggregator->private_counters.snapshots_walked++;
 	counter_set(&aggregator->counters.snapshots_walked,

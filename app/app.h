@@ -99,6 +99,12 @@ struct inline_path;
 struct cgnf_app {
 	struct cgnf_config config;
 	uint64_t hash_seed; /* ip_pair_hash seed, drawn at start */
+	/*
+	 * This run's id, 16 hex digits drawn at start: in every event, CSV row
+	 * and stats JSON, so that files appended to across runs (--events) can
+	 * be told apart when a replayed capture gives two runs the same times.
+	 */
+	char run_id[17];
 
 	/* The model in use; load with __atomic_load_n, swapped by the reload thread. */
 	struct tree *model;
@@ -125,8 +131,8 @@ struct cgnf_app {
 	struct inline_path *inline_path;
 
 	/*
-	 * --input traffic: where the ports put each packet's capture time (the
-	 * RX timestamp dynamic field), or a flag of 0 when they do not: the RX
+	 * Where the ports put each packet's capture time (the RX timestamp
+	 * dynamic field), or a flag of 0 when they do not: the RX
 	 * lcore's clock is the packet time then.
 	 */
 	int timestamp_offset;

@@ -53,6 +53,7 @@ static unsigned int classify_burst(struct classifier_lcore *classifier, struct r
 		results[i].is_cg = is_cg[i];
 		results[i].reserved[0] = results[i].reserved[1] = results[i].reserved[2] = 0;
 		results[i].rx_time_ns = records[i].rx_time_ns;
+		results[i].seen_ns = records[i].seen_ns;
 		cg += is_cg[i];
 	}
 	send_results(classifier, results, count);

@@ -153,10 +153,15 @@ struct control *control_create(struct cgnf_app *app)
 	if (control == NULL)
 		return NULL;
 	control->app = app;
-	/* CSV and events print wall-clock times: pair one reading of each clock. */
-	clock_gettime(CLOCK_REALTIME, &wall);
-	control->clock.base_ns = cgnf_clock_ns(app);
-	control->clock.unix_at_base = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
+	/*
+	 * The outputs print the reports' times: capture times are UNIX times
+	 * already; the app clock is paired with one reading of the wall clock.
+	 */
+	if (app->timestamp_flag == 0) {
+		clock_gettime(CLOCK_REALTIME, &wall);
+		control->clock.base_ns = cgnf_clock_ns(app);
+		control->clock.unix_at_base = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
+	}
 	control->env.app = app;
 	control->env.clock = &control->clock;
 	/* stdout carries the events when asked: the table and status go to stderr then. */
@@ -210,7 +215,7 @@ static void deliver_event(struct control *control, const struct handoff_record *
 	struct pair_event event = {
 		.kind = (enum pair_event_kind)record->event,
 		.previous = (enum pair_verdict)record->previous,
-		.now_ns = record->now_ns,
+		.seen_ns = record->seen_ns,
 		.stats = record->stats,
 	};
 
@@ -369,11 +374,14 @@ static void refresh_model_id(struct control *control)
 	snprintf(control->env.model_id, sizeof(control->env.model_id), "%s", status.model.id);
 }
 
-static void deliver_snapshot(struct control *control, unsigned int purposes)
+static void deliver_snapshot(struct control *control, unsigned int purposes,
+			     uint64_t changed_since_ns)
 {
 	struct counter_values values;
-	struct snapshot snapshot = {
-		.purposes = purposes, .rows = &control->rows, .values = &values};
+	struct snapshot snapshot = {.purposes = purposes,
+				    .rows = &control->rows,
+				    .values = &values,
+				    .changed_since_ns = changed_since_ns};
 
 	cgnf_read_counters(control->app, &values);
 	refresh_model_id(control);
@@ -416,7 +424,7 @@ static unsigned int drain_snapshots(struct control *control, unsigned int max)
 				continue;
 			}
 			control->walk_id = 0;
-			deliver_snapshot(control, control->walk_purposes);
+			deliver_snapshot(control, control->walk_purposes, record->seen_ns);
 			if (control->next_purposes != 0)
 				request_walk(control, 0);
 		}
@@ -672,7 +680,7 @@ int control_finish(struct control *control, const struct pair_table *table)
 		return -EIO;
 	}
 	control->rows_capacity = control->rows.count;
-	deliver_snapshot(control, SNAPSHOT_FINAL);
+	deliver_snapshot(control, SNAPSHOT_FINAL, 0);
 	for (unsigned int s = 0; s < control->n_sinks; s++) {
 		struct sink *sink = &control->sinks[s];
 

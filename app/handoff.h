@@ -25,7 +25,11 @@ enum handoff_kind {
 
 struct handoff_record {
 	struct pair_stats stats;
-	uint64_t now_ns;  /* app clock: the event's time, or the walk's end */
+	/*
+	 * On the reports' clock (seen_clock.h): an event's time, or at a
+	 * walk's end its floor (seen_clock_walk_floor).
+	 */
+	uint64_t seen_ns;
 	uint64_t walk_id; /* HANDOFF_ROW and HANDOFF_SNAPSHOT_END */
 	uint8_t kind;	  /* enum handoff_kind */
 	uint8_t event;	  /* enum pair_event_kind */

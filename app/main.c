@@ -182,12 +182,12 @@ static void clock_init(struct cgnf_app *app)
 	app->ns_per_tsc_q32 = (uint64_t)((1000000000ull << 32) / hz);
 }
 
-static uint64_t draw_hash_seed(void)
+static uint64_t draw_random(void)
 {
-	uint64_t seed;
+	uint64_t value;
 
-	if (getrandom(&seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
-		return seed;
+	if (getrandom(&value, sizeof(value), 0) == (ssize_t)sizeof(value))
+		return value;
 	return rte_rand();
 }
 
@@ -523,7 +523,9 @@ int main(int argc, char **argv)
 		goto out_app;
 	if (assign_roles(app) != 0 || load_model(app) != 0)
 		goto out_app;
-	app->hash_seed = draw_hash_seed();
+	app->hash_seed = draw_random();
+	snprintf(app->run_id, sizeof(app->run_id), "%016" PRIx64, draw_random());
+	CGNF_LOG(main, INFO, "run %s", app->run_id);
 	if (port_init_all(app) != 0)
 		goto out_ports;
 	if (create_pipeline(app) != 0 || inline_create(app) != 0)

@@ -345,9 +345,8 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.offloads = info.rx_offload_capa & PORT_RX_CHECKSUM_OFFLOADS;
 	port->rx_checksum = conf.rxmode.offloads != 0;
-	/* Traffic windows run on packet time: the capture time, where the port gives it. */
-	if (app->config.input == CONFIG_INPUT_TRAFFIC &&
-	    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP)) {
+	/* Windows and the outputs' times run on the capture time, where the port gives it. */
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) {
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 		port->rx_timestamp = true;
 	}
@@ -460,8 +459,6 @@ static void port_find_timestamps(struct cgnf_app *app)
 	int offset, flag;
 
 	app->timestamp_flag = 0;
-	if (app->config.input != CONFIG_INPUT_TRAFFIC)
-		return;
 	/*
 	 * A NIC's timestamp unit is its own (nanoseconds, cycles of its clock):
 	 * only the pcap PMD's is known.  DPDK 22.11's stamps every packet, in
@@ -471,27 +468,32 @@ static void port_find_timestamps(struct cgnf_app *app)
 	/* infinite_rx copies the file's frames again and again, without their times. */
 	if (app->replays_from_memory) {
 		CGNF_LOG(port, INFO,
-			 "infinite_rx replays carry no capture time: windows run on the RX lcores' "
-			 "clock");
+			 "infinite_rx replays carry no capture time: %s run on the RX lcores' clock",
+			 app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports" : "reports");
 		return;
 	}
 	for (unsigned int p = 0; p < app->n_ports; p++)
 		if (!app->ports[p].is_pcap) {
 			CGNF_LOG(port, INFO,
-				 "port %u (%s) is a NIC: windows run on the RX lcores' clock",
-				 app->ports[p].port_id, app->ports[p].name);
+				 "port %u (%s) is a NIC: %s run on the RX lcores' clock",
+				 app->ports[p].port_id, app->ports[p].name,
+				 app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports"
+									   : "reports");
 			return;
 		}
 	offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
 	flag = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
 	if (offset < 0 || flag < 0) {
-		CGNF_LOG(port, INFO, "no capture times: windows run on the RX lcores' clock");
+		CGNF_LOG(port, INFO, "no capture times: %s run on the RX lcores' clock",
+			 app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports" : "reports");
 		return;
 	}
 	app->timestamp_offset = offset;
 	app->timestamp_flag = UINT64_C(1) << flag;
 	app->timestamp_unit_ns = 1000;
-	CGNF_LOG(port, INFO, "windows run on the packets' capture times");
+	CGNF_LOG(port, INFO,
+		 "%s run on the packets' capture times: the events and the CSV print them",
+		 app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports" : "reports");
 }
 
 int port_init_all(struct cgnf_app *app)

@@ -145,13 +145,27 @@ static inline const uint8_t *rx_frame_bytes(const struct rte_mbuf *mbuf, uint32_
 	return rte_pktmbuf_read(mbuf, 0, *len, linear);
 }
 
+/* A packet's capture time from the port, or the lcore's clock when the port gives none. */
+static inline uint64_t rx_packet_time_ns(const struct cgnf_app *app, const struct rte_mbuf *mbuf,
+					 uint64_t now_ns)
+{
+	if (app->timestamp_flag != 0 && (mbuf->ol_flags & app->timestamp_flag))
+		return *RTE_MBUF_DYNFIELD(mbuf, app->timestamp_offset,
+					  const rte_mbuf_timestamp_t *) *
+		       app->timestamp_unit_ns;
+	return now_ns;
+}
+
 /*
  * The input stages' common end: a report (parsed from a probe's datagram,
  * or a traffic window) becomes a record in the staging slot of the
- * classifier its pair hashes to.  DROP_NONE, or why the report is refused.
+ * classifier its pair hashes to, with two times: now_ns, when it was
+ * received (the app clock, for latency and the pair's age), and seen_ns, its
+ * own time (the capture time, in a replay), which the outputs print.
+ * DROP_NONE, or why the report is refused.
  */
 static enum drop_reason rx_stage_report(struct rx_lcore *rx, const struct report *report,
-					uint64_t now_ns)
+					uint64_t now_ns, uint64_t seen_ns)
 {
 	const struct cgnf_app *app = rx->app;
 	struct classify_record *record;
@@ -172,6 +186,7 @@ static enum drop_reason rx_stage_report(struct rx_lcore *rx, const struct report
 	record->hash = hash;
 	record->reserved = 0;
 	record->rx_time_ns = now_ns;
+	record->seen_ns = seen_ns;
 	record->features = features;
 	return DROP_NONE;
 }
@@ -199,18 +214,7 @@ static enum drop_reason rx_take_report_frame(struct rx_lcore *rx, const struct c
 	reason = report_parse((const char *)payload.data, payload.len, &report);
 	if (reason != DROP_NONE)
 		return reason;
-	return rx_stage_report(rx, &report, now_ns);
-}
-
-/* A packet's capture time from the port, or the lcore's clock when the port gives none. */
-static inline uint64_t rx_packet_time_ns(const struct cgnf_app *app, const struct rte_mbuf *mbuf,
-					 uint64_t now_ns)
-{
-	if (app->timestamp_flag != 0 && (mbuf->ol_flags & app->timestamp_flag))
-		return *RTE_MBUF_DYNFIELD(mbuf, app->timestamp_offset,
-					  const rte_mbuf_timestamp_t *) *
-		       app->timestamp_unit_ns;
-	return now_ns;
+	return rx_stage_report(rx, &report, now_ns, rx_packet_time_ns(rx->app, mbuf, now_ns));
 }
 
 /*
@@ -224,7 +228,8 @@ static void rx_stage_window(struct rx_lcore *rx, struct report *window, uint64_t
 	if (rx->window_texts != NULL && rx->texts_staged < RX_TEXTS_STAGED)
 		rx->texts_staging[rx->texts_staged++] = *window;
 	window_report_as_text_values(window);
-	if (rx_stage_report(rx, window, now_ns) != DROP_NONE)
+	/* The probe sends a window when a packet closes it: the packet clock is its time. */
+	if (rx_stage_report(rx, window, now_ns, rx->packet_clock_ns) != DROP_NONE)
 		(*refused)++;
 }
 

@@ -43,16 +43,27 @@ struct snapshot {
 	unsigned int purposes;		     /* enum snapshot_purpose bits */
 	struct pair_rows *rows;		     /* every pair; sinks may reorder them */
 	const struct counter_values *values; /* every counter when the walk ended */
+	/*
+	 * On the reports' clock: every pair counted since the walk before this
+	 * one began has last_seen_ns, and every pair new since then
+	 * first_seen_ns, at or above it (seen_clock_walk_floor).  0 when
+	 * unknown (the final snapshot): any pair may have changed.
+	 */
+	uint64_t changed_since_ns;
 };
 
 struct pair_event {
 	enum pair_event_kind kind;
 	enum pair_verdict previous;
-	uint64_t now_ns; /* app clock */
+	uint64_t seen_ns; /* its time, on the reports' clock (seen_clock.h) */
 	struct pair_stats stats;
 };
 
-/* What every sink may use: the app (read-only), the clock, the console. */
+/*
+ * What every sink may use: the app (read-only), the clock that prints the
+ * pairs' and events' times (the reports' clock: the capture's, when the
+ * ports give capture times), the console.
+ */
 struct sink_env {
 	const struct cgnf_app *app;
 	const struct output_clock *clock;

@@ -37,6 +37,7 @@ static int events_sink_open(struct sink *sink)
 		describe(sink, rc == -ENXIO ? "a FIFO with no reader" : "", rc);
 		return rc;
 	}
+	events_set_run(events, sink->env->app->run_id);
 	sink->state = events;
 	return 0;
 }
@@ -44,7 +45,7 @@ static int events_sink_open(struct sink *sink)
 static int events_sink_event(struct sink *sink, const struct pair_event *event)
 {
 	events_set_model(sink->state, sink->env->model_id);
-	events_write(event->kind, &event->stats, event->previous, event->now_ns, sink->state);
+	events_write(event->kind, &event->stats, event->previous, event->seen_ns, sink->state);
 	return 0;
 }
 

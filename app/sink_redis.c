@@ -82,8 +82,6 @@ RTE_LOG_REGISTER(cgnf_logtype_sink, cgnf.sink, INFO);
 #define REDIS_BACKOFF_MAX_MS 5000
 /* At close, how long the I/O thread keeps trying to send what is left. */
 #define REDIS_CLOSE_DEADLINE_NS 5000000000ull
-/* A pair's last report may be this much older than when it reached the table. */
-#define REDIS_REFRESH_MARGIN_NS 1000000000ull
 #define REDIS_IDLE_SLEEP_NS 1000000L
 #define REDIS_REPAIR_PERIOD_NS 10000000000ull
 
@@ -98,7 +96,7 @@ RTE_LOG_REGISTER(cgnf_logtype_sink, cgnf.sink, INFO);
 
 struct redis_record {
 	struct pair_stats stats;
-	uint64_t now_ns;
+	uint64_t seen_ns; /* the event's time, on the reports' clock */
 	uint8_t event;	  /* enum pair_event_kind */
 	uint8_t previous; /* enum pair_verdict */
 	uint8_t reserved[6];
@@ -107,7 +105,7 @@ struct redis_record {
 /* A table snapshot handed to the I/O thread through the one-slot mailbox. */
 struct redis_batch {
 	bool full;	       /* every pair: cgnf:cg is made to match it */
-	uint64_t new_since_ns; /* pairs first seen since then are written whole */
+	uint64_t new_since_ns; /* pairs first seen since then are written whole (reports' clock) */
 	size_t count;
 	struct pair_stats rows[];
 };
@@ -171,9 +169,9 @@ struct redis_sink {
 	bool thread_started;
 
 	/* Control thread. */
-	uint64_t last_delivery_ns; /* app clock of the last snapshot seen */
-	uint64_t refresh_floor_ns; /* pairs seen since then are refreshed */
-	uint64_t last_full_ns;	   /* app clock of the last full snapshot handed over */
+	/* Reports' clock: the oldest changed_since_ns of the snapshots since the last handed over. */
+	uint64_t changed_since_ns;
+	uint64_t last_full_ns; /* app clock of the last full snapshot handed over */
 	bool handed_one;
 
 	/* I/O thread. */
@@ -476,7 +474,7 @@ static int append_stream_entry(struct redis_sink *state, const struct redis_reco
 		last_seen[OUTPUT_TIMESTAMP_MAX], ip1[IP_TEXT_MAX], ip2[IP_TEXT_MAX];
 	struct command command;
 
-	output_format_timestamp(output_unix_ns(&state->clock, record->now_ns), timestamp);
+	output_format_timestamp(output_unix_ns(&state->clock, record->seen_ns), timestamp);
 	output_format_timestamp(output_unix_ns(&state->clock, stats->first_seen_ns), first_seen);
 	output_format_timestamp(output_unix_ns(&state->clock, stats->last_seen_ns), last_seen);
 	ip_format(&stats->pair.ip1, ip1);
@@ -1136,6 +1134,7 @@ static int redis_open(struct sink *sink)
 	state->sink = sink;
 	state->counters = sink->env->counters;
 	state->clock = *sink->env->clock;
+	state->changed_since_ns = UINT64_MAX;
 	snprintf(state->address, sizeof(state->address), "%s", config->redis_address);
 	state->pair_timeout_s = (uint64_t)(config->pair_timeout_s + 0.999999);
 	state->interval_ns = (uint64_t)(config->redis_interval_s * 1e9);
@@ -1192,7 +1191,7 @@ static int redis_event(struct sink *sink, const struct pair_event *event)
 	struct redis_sink *state = sink->state;
 	struct redis_record record = {
 		.stats = event->stats,
-		.now_ns = event->now_ns,
+		.seen_ns = event->seen_ns,
 		.event = (uint8_t)event->kind,
 		.previous = (uint8_t)event->previous,
 	};
@@ -1221,14 +1220,15 @@ static int redis_snapshot(struct sink *sink, const struct snapshot *snapshot)
 	struct redis_sink *state = sink->state;
 	const struct pair_rows *rows = snapshot->rows;
 	bool final = (snapshot->purposes & SNAPSHOT_FINAL) != 0;
-	uint64_t now_ns = cgnf_clock_ns(state->app), previous_delivery_ns = state->last_delivery_ns;
-	uint64_t floor_ns;
+	uint64_t now_ns = cgnf_clock_ns(state->app), floor_ns;
 	struct redis_batch *batch;
 	int wanted;
 	bool full;
 	size_t i;
 
-	state->last_delivery_ns = now_ns;
+	/* Each snapshot bounds the changes since the walk before it: keep the oldest till handed. */
+	if (snapshot->changed_since_ns < state->changed_since_ns)
+		state->changed_since_ns = snapshot->changed_since_ns;
 	if (!mailbox_free(state, final))
 		return 0; /* the I/O thread is busy: the next snapshot covers this one */
 	wanted = __atomic_load_n(&state->full_wanted, __ATOMIC_ACQUIRE);
@@ -1239,9 +1239,7 @@ static int redis_snapshot(struct sink *sink, const struct snapshot *snapshot)
 	if (full)
 		__atomic_compare_exchange_n(&state->full_wanted, &wanted, FULL_REWRITE_NONE, false,
 					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-	floor_ns = full || state->refresh_floor_ns < REDIS_REFRESH_MARGIN_NS
-			   ? 0
-			   : state->refresh_floor_ns - REDIS_REFRESH_MARGIN_NS;
+	floor_ns = full ? 0 : state->changed_since_ns;
 	batch = malloc(sizeof(*batch) + rows->count * sizeof(batch->rows[0]));
 	if (batch == NULL) {
 		count_dropped(state, rows->count);
@@ -1253,8 +1251,7 @@ static int redis_snapshot(struct sink *sink, const struct snapshot *snapshot)
 	for (i = 0; i < rows->count; i++)
 		if (rows->items[i].last_seen_ns >= floor_ns)
 			batch->rows[batch->count++] = rows->items[i];
-	/* The walk of this snapshot began after the previous one ended. */
-	state->refresh_floor_ns = previous_delivery_ns;
+	state->changed_since_ns = UINT64_MAX;
 	if (full)
 		state->last_full_ns = now_ns;
 	state->handed_one = true;

@@ -98,6 +98,7 @@ json_t *stats_to_json(const struct cgnf_app *app, const struct counter_values *v
 		json_pack("{s:I, s:I}", "max_pairs", (json_int_t)app->config.max_pairs,
 			  "memory_bytes",
 			  (json_int_t)pair_table_memory(aggregator_table(app->aggregator))));
+	json_object_set_new(stats, "run", json_string(app->run_id));
 	json_object_set_new(stats, "model", model_to_json(app));
 	json_object_set_new(stats, "ports", ports_to_json(app));
 	/* What an output failed to write, by output: present only when something was lost. */

@@ -23,6 +23,7 @@ struct events {
 	uint64_t lost;
 	struct output_clock clock;
 	char model[16];		     /* the model id in each event; empty: none given */
+	char run[24];		     /* the run id in each event; empty: none given */
 	size_t used;		     /* bytes in buffer */
 	unsigned int buffered_lines; /* lines in buffer, each ending with '\n' */
 	char buffer[EVENTS_BUFFER_SIZE];
@@ -92,6 +93,11 @@ void events_set_model(struct events *events, const char *model_id)
 	snprintf(events->model, sizeof(events->model), "%s", model_id);
 }
 
+void events_set_run(struct events *events, const char *run_id)
+{
+	snprintf(events->run, sizeof(events->run), "%s", run_id);
+}
+
 static json_t *event_json(const struct events *events, enum pair_event_kind kind,
 			  const struct pair_stats *stats, enum pair_verdict previous,
 			  uint64_t now_ns)
@@ -115,6 +121,8 @@ static json_t *event_json(const struct events *events, enum pair_event_kind kind
 	json_object_set_new(cgnf, "last_seen", timestamp_json(events, stats->last_seen_ns));
 	if (events->model[0] != '\0')
 		json_object_set_new(cgnf, "model", json_string(events->model));
+	if (events->run[0] != '\0')
+		json_object_set_new(cgnf, "run", json_string(events->run));
 	/* EVE's order: when, what, who, then the event's own object. */
 	json_object_set_new(line, "timestamp", timestamp_json(events, now_ns));
 	json_object_set_new(line, "event_type", json_string("cgnf"));

@@ -42,7 +42,13 @@ struct events *events_open(const char *path, const struct output_clock *clock);
  */
 void events_set_model(struct events *events, const char *model_id);
 
-/* A pair_event_fn: pass the struct events as the table's event context. */
+/* This run's id, written in every later event ("run"); empty: none. */
+void events_set_run(struct events *events, const char *run_id);
+
+/*
+ * A pair_event_fn: pass the struct events as the table's event context.
+ * now_ns is the event's time, on the clock events_open was given.
+ */
 void events_write(enum pair_event_kind kind, const struct pair_stats *stats,
 		  enum pair_verdict previous, uint64_t now_ns, void *ctx);
 

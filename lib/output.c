@@ -239,6 +239,7 @@ struct csv_job {
 	const struct output_clock *clock;
 	const struct pair_rows *rows;
 	const char *model_id;
+	const char *run_id;
 };
 
 static int write_csv_rows(FILE *file, void *ctx)
@@ -246,7 +247,8 @@ static int write_csv_rows(FILE *file, void *ctx)
 	const struct csv_job *job = ctx;
 	char ip1[IP_TEXT_MAX], ip2[IP_TEXT_MAX], first_seen[32], last_seen[32];
 
-	fputs("ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model\n",
+	fputs("ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model,"
+	      "run\n",
 	      file);
 	for (size_t i = 0; i < job->rows->count; i++) {
 		const struct pair_stats *s = &job->rows->items[i];
@@ -257,19 +259,19 @@ static int write_csv_rows(FILE *file, void *ctx)
 				    sizeof(first_seen));
 		format_unix_seconds(output_unix_ns(job->clock, s->last_seen_ns), last_seen,
 				    sizeof(last_seen));
-		if (fprintf(file, "%s,%s,%" PRIu64 ",%" PRIu64 ",%.6f,%s,%u,%u,%s,%s,%s\n", ip1,
+		if (fprintf(file, "%s,%s,%" PRIu64 ",%" PRIu64 ",%.6f,%s,%u,%u,%s,%s,%s,%s\n", ip1,
 			    ip2, s->cg, s->ncg, cg_ratio(s), pair_verdict_name(s->verdict),
-			    s->window_reports, s->window_cg, first_seen, last_seen,
-			    job->model_id) < 0)
+			    s->window_reports, s->window_cg, first_seen, last_seen, job->model_id,
+			    job->run_id) < 0)
 			return -EIO; /* the caller has the write's own errno */
 	}
 	return 0;
 }
 
 int output_write_csv(struct pair_rows *rows, const struct output_clock *clock, const char *model_id,
-		     const char *path, char *err, size_t err_size)
+		     const char *run_id, const char *path, char *err, size_t err_size)
 {
-	struct csv_job job = {.clock = clock, .rows = rows, .model_id = model_id};
+	struct csv_job job = {.clock = clock, .rows = rows, .model_id = model_id, .run_id = run_id};
 
 	qsort(rows->items, rows->count, sizeof(*rows->items), compare_by_address);
 	return output_write_atomic(path, write_csv_rows, &job, err, err_size);

@@ -80,11 +80,13 @@ int output_write_json(const char *path, const json_t *json, char *err, size_t er
 
 /*
  * The CSV of every pair:
- *   ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model
+ *   ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model,run
  * ratio = cg / (cg + ncg) with 6 decimals, times in UNIX seconds with 6,
- * model = the id of the model in use when the table was written.
+ * model = the id of the model in use when the table was written, run = the
+ * id of the run that wrote it (the events carry it too).
  */
 int output_write_csv(struct pair_rows *rows, const struct output_clock *clock, const char *model_id,
+		     const char *run_id,
 		     const char *path, char *err, size_t err_size);
 
 /*

@@ -44,9 +44,10 @@ struct pair_entry {
 	uint64_t ncg;
 	uint64_t first_seen_ns;
 	uint64_t last_seen_ns;
+	uint64_t updated_ns;
 };
 
-_Static_assert(sizeof(struct pair_entry) == 96, "pair_entry layout");
+_Static_assert(sizeof(struct pair_entry) == 104, "pair_entry layout");
 _Static_assert(PAIR_TABLE_MAX_PAIRS < ENTRY_FREE, "entry numbers below the markers");
 _Static_assert(VERDICT_WINDOW_MAX <= UINT8_MAX, "window counts are 8-bit");
 
@@ -321,6 +322,7 @@ static void fill_stats(const struct pair_entry *e, struct pair_stats *out)
 	out->ncg = e->ncg;
 	out->first_seen_ns = e->first_seen_ns;
 	out->last_seen_ns = e->last_seen_ns;
+	out->updated_ns = e->updated_ns;
 	out->window_reports = e->window_reports;
 	out->window_cg = e->window_cg;
 	out->verdict = (enum pair_verdict)e->verdict;
@@ -354,7 +356,7 @@ static void remove_entry(struct pair_table *table, uint32_t idx, enum pair_event
 }
 
 static uint32_t insert_entry(struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
-			     uint32_t slot, uint32_t distance, uint64_t now_ns)
+			     uint32_t slot, uint32_t distance, uint64_t now_ns, uint64_t seen_ns)
 {
 	struct pair_entry *e;
 	uint32_t idx;
@@ -374,8 +376,9 @@ static uint32_t insert_entry(struct pair_table *table, const struct ip_pair *pai
 	e->pair = *pair;
 	e->hash = hash;
 	e->verdict = VERDICT_UNKNOWN;
-	e->first_seen_ns = now_ns;
-	e->last_seen_ns = now_ns;
+	e->first_seen_ns = seen_ns;
+	e->last_seen_ns = seen_ns;
+	e->updated_ns = now_ns;
 	index_insert(table, slot, distance, (struct index_slot){.hash = hash, .entry = idx});
 	lru_push_head(table, idx);
 	table->count++;
@@ -410,7 +413,7 @@ static inline enum pair_verdict window_verdict(const struct pair_table *table,
 }
 
 void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
-		       bool is_cg, uint64_t now_ns)
+		       bool is_cg, uint64_t now_ns, uint64_t seen_ns)
 {
 	uint32_t slot = 0, distance = 0, idx;
 	enum pair_verdict previous, verdict;
@@ -418,7 +421,7 @@ void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uin
 
 	idx = index_find(table, pair, hash, &slot, &distance);
 	if (idx == ENTRY_NONE) {
-		idx = insert_entry(table, pair, hash, slot, distance, now_ns);
+		idx = insert_entry(table, pair, hash, slot, distance, now_ns, seen_ns);
 	} else if (idx != table->lru_head) {
 		lru_unlink(table, &table->entries[idx]);
 		lru_push_head(table, idx);
@@ -429,8 +432,10 @@ void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uin
 	else
 		e->ncg++;
 	/* Results from several classifiers may arrive slightly out of order. */
-	if (now_ns > e->last_seen_ns)
-		e->last_seen_ns = now_ns;
+	if (now_ns > e->updated_ns)
+		e->updated_ns = now_ns;
+	if (seen_ns > e->last_seen_ns)
+		e->last_seen_ns = seen_ns;
 	window_push(table, e, is_cg);
 	previous = (enum pair_verdict)e->verdict;
 	verdict = window_verdict(table, e);
@@ -519,7 +524,7 @@ void pair_table_update_burst(struct pair_table *table, const struct pair_update 
 		if (i >= PREFETCH_INDEX_AHEAD) {
 			const struct pair_update *r = &updates[i - PREFETCH_INDEX_AHEAD];
 
-			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->rx_time_ns);
+			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->rx_time_ns, r->seen_ns);
 		}
 	}
 }
@@ -534,7 +539,7 @@ unsigned int pair_table_expire(struct pair_table *table, uint64_t now_ns, unsign
 	cutoff = now_ns - table->pair_timeout_ns;
 	/* The LRU tail is the oldest: the first one recent enough ends the expiry. */
 	while (expired < max_count && table->lru_tail != ENTRY_NONE &&
-	       table->entries[table->lru_tail].last_seen_ns < cutoff) {
+	       table->entries[table->lru_tail].updated_ns < cutoff) {
 		remove_entry(table, table->lru_tail, PAIR_EVENT_EXPIRED, now_ns);
 		expired++;
 	}

@@ -39,8 +39,10 @@ struct pair_stats {
 	uint32_t hash;
 	uint64_t cg;
 	uint64_t ncg;
+	/* The reports' own times (seen_ns): what the outputs print. */
 	uint64_t first_seen_ns;
 	uint64_t last_seen_ns;
+	uint64_t updated_ns; /* the table's clock (now_ns) at the last report */
 	unsigned int window_reports;
 	unsigned int window_cg;
 	enum pair_verdict verdict;
@@ -76,11 +78,16 @@ void pair_table_free(struct pair_table *table);
 size_t pair_table_memory(const struct pair_table *table);
 
 /*
- * Counts one classified report.  hash must be ip_pair_hash(pair, seed).  A
- * now_ns older than the pair's last_seen (several classifiers) keeps it.
+ * Counts one classified report.  hash must be ip_pair_hash(pair, seed).
+ *
+ * Two times, because a replayed capture runs faster than its clock: now_ns
+ * is the table's clock (when the report was received), which ages the pair
+ * and expires it; seen_ns is the report's own time (its capture time, where
+ * the port gives one, else now_ns), which only first_seen / last_seen keep.
+ * A time older than the pair's latest (several classifiers) keeps the latest.
  */
 void pair_table_update(struct pair_table *table, const struct ip_pair *pair, uint32_t hash,
-		       bool is_cg, uint64_t now_ns);
+		       bool is_cg, uint64_t now_ns, uint64_t seen_ns);
 
 /*
  * One classified report, as the pair table counts it.  The classifier ->
@@ -92,7 +99,8 @@ struct pair_update {
 	uint32_t hash; /* ip_pair_hash(pair, seed) */
 	uint8_t is_cg;
 	uint8_t reserved[3];
-	uint64_t rx_time_ns; /* the report's time: now, for the pair */
+	uint64_t rx_time_ns; /* when it was received: now, for the table */
+	uint64_t seen_ns;    /* its own time: the capture time, or rx_time_ns */
 };
 
 /*
@@ -104,7 +112,8 @@ void pair_table_update_burst(struct pair_table *table, const struct pair_update 
 			     unsigned int count);
 
 /*
- * Expires pairs idle since before now_ns - timeout, the least recently seen
+ * Expires pairs not updated since before now_ns - timeout (the table's
+ * clock, as pair_table_update's now_ns), the least recently updated
  * first, at most max_count of them: the aggregator calls it every loop with
  * a small budget, so that a million pairs going idle at once are expired
  * over many loops instead of stalling one.  Returns how many; fewer than

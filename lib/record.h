@@ -13,17 +13,18 @@
 #include "ip.h"
 #include "pair_table.h"
 
-/* RX -> classifier: one parsed, oriented report. 96 bytes. */
+/* RX -> classifier: one parsed, oriented report. 104 bytes. */
 struct classify_record {
 	struct ip_pair pair; /* ip1 = client side */
 	uint32_t hash;	     /* ip_pair_hash, carried to the aggregator */
 	uint32_t reserved;
-	uint64_t rx_time_ns; /* when the RX lcore took the packet */
+	uint64_t rx_time_ns; /* when the RX lcore took the packet (app clock) */
+	uint64_t seen_ns;    /* the report's own time: pair_update.seen_ns */
 	struct features features;
 };
 
 /*
- * Classifier -> aggregator. 48 bytes.  The aggregator dequeues these straight
+ * Classifier -> aggregator. 56 bytes.  The aggregator dequeues these straight
  * into struct pair_update (pair_table.h), the pair table's input: same
  * layout, checked below, so that lib/pair_table.c needs no ring format.
  */
@@ -33,17 +34,19 @@ struct result_record {
 	uint8_t is_cg;
 	uint8_t reserved[3];
 	uint64_t rx_time_ns;
+	uint64_t seen_ns;
 };
 
-_Static_assert(sizeof(struct classify_record) == 96, "classify_record layout");
-_Static_assert(sizeof(struct result_record) == 48, "result_record layout");
+_Static_assert(sizeof(struct classify_record) == 104, "classify_record layout");
+_Static_assert(sizeof(struct result_record) == 56, "result_record layout");
 _Static_assert(sizeof(struct result_record) == sizeof(struct pair_update) &&
 		       offsetof(struct result_record, pair) == offsetof(struct pair_update, pair) &&
 		       offsetof(struct result_record, hash) == offsetof(struct pair_update, hash) &&
 		       offsetof(struct result_record, is_cg) ==
 			       offsetof(struct pair_update, is_cg) &&
 		       offsetof(struct result_record, rx_time_ns) ==
-			       offsetof(struct pair_update, rx_time_ns),
+			       offsetof(struct pair_update, rx_time_ns) &&
+		       offsetof(struct result_record, seen_ns) == offsetof(struct pair_update, seen_ns),
 	       "result_record is dequeued as a pair_update");
 
 #endif

@@ -93,6 +93,7 @@ static void make_results(struct pair_update *results, unsigned int count,
 		results[i] = pairs[which];
 		results[i].is_cg = (r >> 40) & 1;
 		results[i].rx_time_ns = 1000 + i;
+		results[i].seen_ns = 1000 + i;
 	}
 }
 
@@ -110,7 +111,7 @@ static double time_table(struct pair_table *table, const struct pair_update *res
 	} else {
 		for (i = 0; i < count; i++)
 			pair_table_update(table, &results[i].pair, results[i].hash,
-					  results[i].is_cg, results[i].rx_time_ns);
+					  results[i].is_cg, results[i].rx_time_ns, results[i].seen_ns);
 	}
 	return (now_ns() - start) / count;
 }

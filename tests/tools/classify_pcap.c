@@ -49,7 +49,7 @@ static void classify_frame(const uint8_t *frame, size_t len, const struct packet
 	}
 	/* A fixed seed: the hash only places pairs in the table here. */
 	pair_table_update(table, &pair, ip_pair_hash(&pair, 1), tree_predict(tree, &features),
-			  counts->packets);
+			  counts->packets, counts->packets);
 	counts->reports++;
 }
 
@@ -123,8 +123,9 @@ int main(int argc, char **argv)
 
 		rc = output_collect_rows(table, &rows);
 		if (rc == 0)
-			rc = output_write_csv(&rows, &clock, tree_get_info(tree)->id, argv[2], err,
-					      sizeof(err));
+			/* No run here: the column stays empty. */
+			rc = output_write_csv(&rows, &clock, tree_get_info(tree)->id, "", argv[2],
+					      err, sizeof(err));
 		else
 			snprintf(err, sizeof(err), "%s: %s", argv[2], strerror(-rc));
 		free(rows.items);

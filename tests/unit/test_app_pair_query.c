@@ -55,7 +55,7 @@ static struct pair_table *table_with(const char *ip1, const char *ip2, unsigned 
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	for (unsigned int i = 0; i < cg + ncg; i++)
-		pair_table_update(table, &pair, hash, i < cg, 100 + i);
+		pair_table_update(table, &pair, hash, i < cg, 100 + i, 100 + i);
 	return table;
 }
 

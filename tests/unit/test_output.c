@@ -62,7 +62,7 @@ static void report(struct pair_table *table, const char *ip1, const char *ip2, u
 		uint64_t now =
 			total > 1 ? first_ns + (last_ns - first_ns) * i / (total - 1) : first_ns;
 
-		pair_table_update(table, &pair, hash, i < cg, now);
+		pair_table_update(table, &pair, hash, i < cg, now, now);
 	}
 }
 
@@ -139,7 +139,8 @@ static int write_table_csv(const struct pair_table *table, const char *path, cha
 
 	if (rc != 0)
 		return rc;
-	rc = output_write_csv(&rows, &test_clock, "0123456789ab", path, err, err_size);
+	rc = output_write_csv(&rows, &test_clock, "0123456789ab", "00c0ffee00c0ffee", path, err,
+			      err_size);
 	free(rows.items);
 	return rc;
 }
@@ -149,19 +150,19 @@ static void test_csv_exact(void)
 	struct pair_table *table = small_table(NULL, NULL);
 	char err[256] = "", *text;
 	const char *expected =
-		"ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model\n"
+		"ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model,run\n"
 		"::1,::2,0,1,0.000000,unknown,1,0,1700000000.250000,1700000000.250000,"
-		"0123456789ab\n"
+		"0123456789ab,00c0ffee00c0ffee\n"
 		"10.0.0.2,8.8.8.8,1,2,0.333333,ncg,3,1,1700000001.250000,1700000003.250000,"
-		"0123456789ab\n"
+		"0123456789ab,00c0ffee00c0ffee\n"
 		"192.168.7.21,203.0.113.5,170,1,0.994152,cg,4,3,1700000001.250001,"
-		"1700000002.750000,0123456789ab\n"
+		"1700000002.750000,0123456789ab,00c0ffee00c0ffee\n"
 		"192.168.7.27,198.51.100.229,2,0,1.000000,cg,2,2,1700000000.250000,"
-		"1700000000.250000,0123456789ab\n"
+		"1700000000.250000,0123456789ab,00c0ffee00c0ffee\n"
 		"2001:db8::1,2001:db8:0:1::,2,2,0.500000,cg,4,2,1700000000.250000,"
-		"1700000001.250000,0123456789ab\n"
+		"1700000001.250000,0123456789ab,00c0ffee00c0ffee\n"
 		"fe80::1:0:0:1,::ffff:0:102:304,0,3,0.000000,ncg,3,0,1700000000.250000,"
-		"1700000000.250000,0123456789ab\n";
+		"1700000000.250000,0123456789ab,00c0ffee00c0ffee\n";
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	/* Reported in no particular order; the CSV is in address order. */
@@ -194,7 +195,7 @@ static void test_csv_empty_table(void)
 	text = read_file(temp_path("empty.csv"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT_STRING_EQUAL(text, "ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_"
-				     "seen,last_seen,model\n");
+				     "seen,last_seen,model,run\n");
 	free(text);
 	unlink(temp_path("empty.csv"));
 	pair_table_free(table);
@@ -376,7 +377,9 @@ static void check_event_keys(json_t *line)
 	CU_ASSERT_EQUAL(json_object_size(line), 5);
 	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
 		CU_ASSERT_PTR_NOT_NULL(json_object_get(line, top[i]));
-	CU_ASSERT_EQUAL(json_object_size(json_object_get(line, "cgnf")), 10);
+	/* Plus "run" when the writer was given one. */
+	CU_ASSERT_EQUAL(json_object_size(json_object_get(line, "cgnf")),
+			10 + (json_object_get(json_object_get(line, "cgnf"), "run") != NULL));
 	for (size_t i = 0; i < sizeof(inner) / sizeof(inner[0]); i++)
 		CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(line, "cgnf"), inner[i]));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(line, "event_type")), "cgnf");
@@ -396,6 +399,7 @@ static void test_event_lines(void)
 	char *text, *line, *save = NULL;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(events);
+	events_set_run(events, "00c0ffee00c0ffee");
 	table = small_table(events_write, events);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
 	/* unknown -> cg at the 2nd report (min_reports), cg -> ncg at the 5th. */
@@ -427,6 +431,7 @@ static void test_event_lines(void)
 	CU_ASSERT_STRING_EQUAL(cgnf_string(lines[0], "event"), "verdict");
 	CU_ASSERT_STRING_EQUAL(cgnf_string(lines[0], "verdict"), "cg");
 	CU_ASSERT_STRING_EQUAL(cgnf_string(lines[0], "previous_verdict"), "unknown");
+	CU_ASSERT_STRING_EQUAL(cgnf_string(lines[0], "run"), "00c0ffee00c0ffee");
 	CU_ASSERT_EQUAL(cgnf_integer(lines[0], "cg"), 2);
 	CU_ASSERT_EQUAL(cgnf_integer(lines[0], "window_reports"), 2);
 	CU_ASSERT_STRING_EQUAL(cgnf_string(lines[0], "first_seen"),

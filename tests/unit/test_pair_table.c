@@ -73,7 +73,7 @@ static struct pair_table_config config_of(uint32_t max_pairs, unsigned int windo
 
 static void update(struct pair_table *table, const struct ip_pair *pair, bool is_cg, uint64_t now)
 {
-	pair_table_update(table, pair, ip_pair_hash(pair, SEED), is_cg, now);
+	pair_table_update(table, pair, ip_pair_hash(pair, SEED), is_cg, now, now);
 }
 
 static int lookup(const struct pair_table *table, const struct ip_pair *pair,
@@ -97,7 +97,8 @@ static bool same_stats(const struct pair_stats *a, const struct pair_stats *b)
 {
 	return memcmp(&a->pair, &b->pair, sizeof(a->pair)) == 0 && a->hash == b->hash &&
 	       a->cg == b->cg && a->ncg == b->ncg && a->first_seen_ns == b->first_seen_ns &&
-	       a->last_seen_ns == b->last_seen_ns && a->window_reports == b->window_reports &&
+	       a->last_seen_ns == b->last_seen_ns && a->updated_ns == b->updated_ns &&
+	       a->window_reports == b->window_reports &&
 	       a->window_cg == b->window_cg && a->verdict == b->verdict;
 }
 
@@ -171,6 +172,49 @@ static void test_either_order_and_counts(void)
 	CU_ASSERT_EQUAL(stats.first_seen_ns, 400);
 	CU_ASSERT_EQUAL(stats.last_seen_ns, 400);
 	CU_ASSERT(pair_table_memory(table) >= 16 * sizeof(struct ip_pair));
+	pair_table_free(table);
+}
+
+/*
+ * A replay: the reports' capture times (seen) run far ahead of the table's
+ * clock (now).  The outputs keep the capture times; age and expiry go by
+ * the table's clock only.
+ */
+static void test_capture_times_kept_age_by_table_clock(void)
+{
+	const uint64_t capture = UINT64_C(1600000000) * 1000000000; /* 2020-09-13 */
+	struct pair_table_config config = config_of(8, 10, 1, 0.5);
+	struct event_log log = {0};
+	struct pair_table *table;
+	struct ip_pair a = make_pair(1), b = make_pair(2);
+	struct pair_stats stats;
+
+	config.pair_timeout_ns = 1000;
+	table = pair_table_create(&config, log_event, &log);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
+	/* 100 s of capture in 300 ns of table clock. */
+	pair_table_update(table, &a, ip_pair_hash(&a, SEED), true, 100, capture);
+	pair_table_update(table, &b, ip_pair_hash(&b, SEED), false, 200, capture + 50000000000);
+	pair_table_update(table, &a, ip_pair_hash(&a, SEED), true, 300, capture + 100000000000);
+	/* Another RX queue's report, from earlier in the capture, counted last. */
+	pair_table_update(table, &a, ip_pair_hash(&a, SEED), false, 350, capture + 7000000000);
+	CU_ASSERT_EQUAL_FATAL(lookup(table, &a, &stats), 0);
+	CU_ASSERT_EQUAL(stats.first_seen_ns, capture);
+	CU_ASSERT_EQUAL(stats.last_seen_ns, capture + 100000000000);
+	CU_ASSERT_EQUAL(stats.updated_ns, 350);
+	CU_ASSERT_EQUAL(stats.cg + stats.ncg, 3);
+	/* The verdict event is stamped by the table's clock, as every event. */
+	CU_ASSERT_EQUAL_FATAL(log.count, 2);
+	CU_ASSERT_EQUAL(log.events[0].now_ns, 100);
+	CU_ASSERT_EQUAL(log.events[0].stats.first_seen_ns, capture);
+
+	/* 100 s of capture apart, 150 ns of table clock apart: neither expires at 1 199. */
+	CU_ASSERT_EQUAL(pair_table_expire(table, 1199, UINT32_MAX), 0);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 1201, UINT32_MAX), 1);
+	CU_ASSERT_EQUAL(lookup(table, &b, &stats), -ENOENT);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 1350, UINT32_MAX), 0);
+	CU_ASSERT_EQUAL(pair_table_expire(table, 1351, UINT32_MAX), 1);
+	CU_ASSERT_EQUAL(pair_table_count(table), 0);
 	pair_table_free(table);
 }
 
@@ -450,6 +494,7 @@ static void model_update(const struct pair_table_config *config, struct model *m
 	p->stats.cg += is_cg;
 	p->stats.ncg += !is_cg;
 	p->stats.last_seen_ns = now;
+	p->stats.updated_ns = now;
 	p->stats.window_reports = p->results < window ? p->results : window;
 	p->stats.window_cg = 0;
 	for (i = 0; i < p->stats.window_reports; i++)
@@ -465,7 +510,7 @@ static void model_expire(const struct pair_table_config *config, struct model *m
 		struct model_pair *p = &model->pairs[i];
 
 		if (p->present && now > config->pair_timeout_ns &&
-		    p->stats.last_seen_ns < now - config->pair_timeout_ns) {
+		    p->stats.updated_ns < now - config->pair_timeout_ns) {
 			model_remove(model, p);
 			model->expired++;
 		}
@@ -562,7 +607,7 @@ static void test_colliding_hashes(void)
 		/* One in four seen at 0, the others later. */
 		if ((n < PAIRS) == (n % 4 == 0))
 			pair_table_update(table, &pair, n % 2 ? 0x77u : 0x78u, n % 2,
-					  n < PAIRS ? 0 : 100);
+					  n < PAIRS ? 0 : 100, n < PAIRS ? 0 : 100);
 	}
 	CU_ASSERT_EQUAL(pair_table_count(table), PAIRS);
 	CU_ASSERT(pair_table_max_probe(table) >= PAIRS / 2);
@@ -578,7 +623,7 @@ static void test_colliding_hashes(void)
 	for (n = PAIRS; n < 2 * PAIRS; n++) {
 		struct ip_pair pair = make_pair(n);
 
-		pair_table_update(table, &pair, 0x78u, true, 200 + n);
+		pair_table_update(table, &pair, 0x78u, true, 200 + n, 200 + n);
 	}
 	CU_ASSERT_EQUAL(pair_table_count(table), PAIRS);
 	for (n = PAIRS; n < 2 * PAIRS; n++) {
@@ -625,8 +670,9 @@ static void test_burst_equals_single(void)
 		results[i].hash = ip_pair_hash(&results[i].pair, SEED);
 		results[i].is_cg = rand() % 2;
 		results[i].rx_time_ns = 10 * i;
+		results[i].seen_ns = 5 * i;
 		pair_table_update(single, &results[i].pair, results[i].hash, results[i].is_cg,
-				  results[i].rx_time_ns);
+				  results[i].rx_time_ns, results[i].seen_ns);
 	}
 	for (i = 0; i < RESULTS; i += n) {
 		n = (unsigned int)rand() % 70;
@@ -916,7 +962,7 @@ static void test_probe_length_with_similar_keys(void)
 	for (uint32_t n = 0; n < PAIRS; n++) {
 		pair.ip2.bytes[14] = (uint8_t)(n >> 8);
 		pair.ip2.bytes[15] = (uint8_t)n;
-		pair_table_update(table, &pair, ip_pair_hash(&pair, seed), true, n);
+		pair_table_update(table, &pair, ip_pair_hash(&pair, seed), true, n, n);
 	}
 	longest = pair_table_max_probe(table);
 	printf("\n    %u pairs differing in 16 bits, seed %016llx: longest probe %u slots\n", PAIRS,
@@ -939,6 +985,8 @@ int main(void)
 		{"refuses a bad configuration", test_refuses_bad_config},
 		{"names verdicts and events", test_names},
 		{"finds a pair in either order, counts", test_either_order_and_counts},
+		{"capture times kept, age by the table's clock",
+		 test_capture_times_kept_age_by_table_clock},
 		{"a shared address is another pair", test_shared_address_is_another_pair},
 		{"verdict waits for min_reports", test_verdict_min_reports},
 		{"verdict at exactly the threshold", test_verdict_threshold_exactly_met},
