@@ -518,6 +518,8 @@ static int append_stream_entry(struct redis_sink *state, const struct redis_reco
 	command_arg(&command, state->instance);
 	command_arg(&command, "model");
 	command_arg(&command, state->model);
+	command_arg(&command, "run");
+	command_arg(&command, state->app->run_id);
 	return command_append(state, &command);
 }
 

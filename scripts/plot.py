@@ -9,6 +9,11 @@ columns after ncg may be absent).  With --events (cgnf's EVE-style JSON
 lines: timestamp, src_ip, dest_ip and a "cgnf" object with the event, the new
 verdict), two more panels show how many pairs hold each
 verdict over time and each pair's verdict along the run.
+
+Times are cgnf's: a replayed capture's own times where the port gave them
+(the pcap PMD), so a 9 s capture spans 9 s however fast it was replayed.
+--events appends across runs: only the events of the CSV's run (its "run"
+column) are drawn, and the others are counted out loud.
 """
 
 import argparse
@@ -27,8 +32,9 @@ VERDICT_COLOURS = {"cg": "tab:red", "ncg": "tab:blue", "unknown": "tab:gray"}
 MAX_BARS = 60
 
 # One line of --events: time in seconds (UNIX), the pair, its event kind
-# ("verdict", "expired", "evicted") and its verdict after it.
-Event = collections.namedtuple("Event", "time pair kind verdict")
+# ("verdict", "expired", "evicted"), its verdict after it and the run's id
+# (None from a cgnf that wrote none).
+Event = collections.namedtuple("Event", "time pair kind verdict run")
 
 
 def read_pairs(path):
@@ -44,6 +50,7 @@ def read_pairs(path):
                 "verdict": row.get("verdict") or None,
                 "first_seen": float(row["first_seen"]) if row.get("first_seen") else None,
                 "last_seen": float(row["last_seen"]) if row.get("last_seen") else None,
+                "run": row.get("run") or None,
             })
     return rows
 
@@ -59,7 +66,7 @@ def read_events(path):
                 details = event["cgnf"]
                 time = datetime.datetime.strptime(event["timestamp"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
                 events.append(Event(time, f"{event['src_ip']} - {event['dest_ip']}", details["event"],
-                                    details["verdict"]))
+                                    details["verdict"], details.get("run")))
             except (ValueError, KeyError, TypeError):
                 continue
     return events
@@ -149,17 +156,26 @@ def panel_height(lines):
 
 
 def this_run(events, rows):
-    """--events appends: keep the events of the run the CSV comes from (within
-    its pairs' first and last seen, give or take the pair timeout's expiries a
-    minute later), and say how many others were left out."""
-    seen = [(row["first_seen"], row["last_seen"]) for row in rows if row["first_seen"] is not None]
-    if not seen or not events:
-        return events
-    start, end = min(first for first, _ in seen) - 1.0, max(last for _, last in seen) + 3600.0
-    kept = [event for event in events if start <= event.time <= end]
+    """--events appends: keep the events of the run the CSV comes from, and
+    say how many others were left out.  The run's id says which they are;
+    from a cgnf that wrote none, the CSV pairs' first and last seen do (give
+    or take the pair timeout's expiries after them)."""
+    runs = {row["run"] for row in rows if row["run"]}
+    if len(runs) > 1:
+        sys.exit(f"plot: the CSV holds rows of {len(runs)} runs ({', '.join(sorted(runs))}): not one table")
+    if runs and events:
+        run = runs.pop()
+        kept = [event for event in events if event.run == run]
+        why = f"not of run {run}, the CSV's"
+    else:
+        seen = [(row["first_seen"], row["last_seen"]) for row in rows if row["first_seen"] is not None]
+        if not seen or not events:
+            return events
+        start, end = min(first for first, _ in seen) - 1.0, max(last for _, last in seen) + 3600.0
+        kept = [event for event in events if start <= event.time <= end]
+        why = "before or after this CSV's pairs"
     if len(kept) < len(events):
-        print(f"plot: {len(events) - len(kept)} events of another run left out (before or after this CSV's pairs)",
-              file=sys.stderr)
+        print(f"plot: {len(events) - len(kept)} events of another run left out ({why})", file=sys.stderr)
     return kept
 
 
