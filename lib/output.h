@@ -27,15 +27,16 @@
 #define OUTPUT_TIMESTAMP_MAX 40
 
 /*
- * Maps the table's nanosecond clock to wall time: one reading of that clock
- * and the UNIX time taken at the same moment.
+ * Maps the reports' times (pair_stats first_seen / last_seen, an event's
+ * time) to wall time: one reading of their clock and the UNIX time taken at
+ * the same moment.  Capture times are UNIX times already: {0, 0} then.
  */
 struct output_clock {
 	uint64_t base_ns;
 	double unix_at_base;
 };
 
-/* UNIX time in nanoseconds of a reading of the table's clock. */
+/* UNIX time in nanoseconds of a report time. */
 int64_t output_unix_ns(const struct output_clock *clock, uint64_t ns);
 
 /* "2026-11-27T11:43:19.123456+0000" (UTC, microseconds), as Suricata's EVE. */
