@@ -42,12 +42,15 @@ struct pair_entry {
 	struct ip_pair pair;
 	uint64_t cg;
 	uint64_t ncg;
-	uint64_t first_seen_ns;
 	uint64_t last_seen_ns;
 	uint64_t updated_ns;
 };
 
-_Static_assert(sizeof(struct pair_entry) == 104, "pair_entry layout");
+/*
+ * 96 bytes, two cache lines at most: what an update touches.  first_seen,
+ * written once at insertion, lives in an array of its own (first_seen[]).
+ */
+_Static_assert(sizeof(struct pair_entry) == 96, "pair_entry layout");
 _Static_assert(PAIR_TABLE_MAX_PAIRS < ENTRY_FREE, "entry numbers below the markers");
 _Static_assert(VERDICT_WINDOW_MAX <= UINT8_MAX, "window counts are 8-bit");
 
@@ -58,8 +61,10 @@ struct index_slot {
 
 struct pair_table {
 	struct pair_entry *entries;
+	uint64_t *first_seen_ns; /* per entry: cold, read only by walks and events */
 	struct index_slot *index;
 	size_t entries_bytes;
+	size_t first_seen_bytes;
 	size_t index_bytes;
 	uint32_t index_mask;
 	uint32_t max_pairs;
@@ -165,13 +170,16 @@ struct pair_table *pair_table_create(const struct pair_table_config *config, pai
 	table->max_pairs = config->max_pairs;
 	table->index_mask = slots - 1;
 	table->entries_bytes = (size_t)config->max_pairs * sizeof(struct pair_entry);
+	table->first_seen_bytes = (size_t)config->max_pairs * sizeof(uint64_t);
 	table->index_bytes = (size_t)slots * sizeof(struct index_slot);
 	table->entries = table_alloc(&table->entries_bytes);
+	table->first_seen_ns = table_alloc(&table->first_seen_bytes);
 	table->index = table_alloc(&table->index_bytes);
-	if (table->entries == NULL || table->index == NULL)
+	if (table->entries == NULL || table->first_seen_ns == NULL || table->index == NULL)
 		goto fail;
 	/* Touch every page now: the table's footprint never grows afterwards. */
 	memset(table->entries, 0, table->entries_bytes);
+	memset(table->first_seen_ns, 0, table->first_seen_bytes);
 	memset(table->index, 0xff, table->index_bytes);
 	for (i = 0; i < config->max_pairs; i++) {
 		table->entries[i].lru_prev = ENTRY_FREE;
@@ -198,13 +206,14 @@ void pair_table_free(struct pair_table *table)
 	if (table == NULL)
 		return;
 	free(table->entries);
+	free(table->first_seen_ns);
 	free(table->index);
 	free(table);
 }
 
 size_t pair_table_memory(const struct pair_table *table)
 {
-	return sizeof(*table) + table->entries_bytes + table->index_bytes;
+	return sizeof(*table) + table->entries_bytes + table->first_seen_bytes + table->index_bytes;
 }
 
 uint32_t pair_table_count(const struct pair_table *table)
@@ -314,13 +323,14 @@ static inline void lru_push_head(struct pair_table *table, uint32_t idx)
 	table->lru_head = idx;
 }
 
-static void fill_stats(const struct pair_entry *e, struct pair_stats *out)
+static void fill_stats(const struct pair_table *table, const struct pair_entry *e,
+		       struct pair_stats *out)
 {
 	out->pair = e->pair;
 	out->hash = e->hash;
 	out->cg = e->cg;
 	out->ncg = e->ncg;
-	out->first_seen_ns = e->first_seen_ns;
+	out->first_seen_ns = table->first_seen_ns[e - table->entries];
 	out->last_seen_ns = e->last_seen_ns;
 	out->updated_ns = e->updated_ns;
 	out->window_reports = e->window_reports;
@@ -335,7 +345,7 @@ static void emit(const struct pair_table *table, enum pair_event_kind kind,
 
 	if (table->on_event == NULL)
 		return;
-	fill_stats(e, &stats);
+	fill_stats(table, e, &stats);
 	table->on_event(kind, &stats, previous, now_ns, table->event_ctx);
 }
 
@@ -376,7 +386,7 @@ static uint32_t insert_entry(struct pair_table *table, const struct ip_pair *pai
 	e->pair = *pair;
 	e->hash = hash;
 	e->verdict = VERDICT_UNKNOWN;
-	e->first_seen_ns = seen_ns;
+	table->first_seen_ns[idx] = seen_ns;
 	e->last_seen_ns = seen_ns;
 	e->updated_ns = now_ns;
 	index_insert(table, slot, distance, (struct index_slot){.hash = hash, .entry = idx});
@@ -555,7 +565,7 @@ int pair_table_lookup(const struct pair_table *table, const struct ip_pair *pair
 	idx = index_find(table, pair, hash, &slot, &distance);
 	if (idx == ENTRY_NONE)
 		return -ENOENT;
-	fill_stats(&table->entries[idx], out);
+	fill_stats(table, &table->entries[idx], out);
 	return 0;
 }
 
@@ -566,7 +576,7 @@ void pair_table_foreach(const struct pair_table *table,
 	uint32_t idx;
 
 	for (idx = table->lru_head; idx != ENTRY_NONE; idx = table->entries[idx].lru_next) {
-		fill_stats(&table->entries[idx], &stats);
+		fill_stats(table, &table->entries[idx], &stats);
 		fn(&stats, ctx);
 	}
 }
@@ -585,7 +595,7 @@ uint32_t pair_table_walk(const struct pair_table *table, uint32_t cursor, uint32
 
 		if (e->lru_prev == ENTRY_FREE)
 			continue;
-		fill_stats(e, &stats);
+		fill_stats(table, e, &stats);
 		fn(&stats, ctx);
 	}
 	return cursor < table->entries_used ? cursor : PAIR_TABLE_WALK_DONE;
