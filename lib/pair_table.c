@@ -48,7 +48,7 @@ struct pair_entry {
 
 /*
  * 96 bytes, two cache lines at most: what an update touches.  first_seen,
- * written once at insertion, lives in an array of its own (first_seen[]).
+ * written once at insertion, lives in an array of its own (first_seen_ns).
  */
 _Static_assert(sizeof(struct pair_entry) == 96, "pair_entry layout");
 _Static_assert(PAIR_TABLE_MAX_PAIRS < ENTRY_FREE, "entry numbers below the markers");
@@ -61,10 +61,10 @@ struct index_slot {
 
 struct pair_table {
 	struct pair_entry *entries;
-	uint64_t *first_seen_ns; /* per entry: cold, read only by walks and events */
+	/* Per entry, after the entries in their allocation: cold, read by walks and events. */
+	uint64_t *first_seen_ns;
 	struct index_slot *index;
-	size_t entries_bytes;
-	size_t first_seen_bytes;
+	size_t entries_bytes; /* entries and first_seen_ns */
 	size_t index_bytes;
 	uint32_t index_mask;
 	uint32_t max_pairs;
@@ -169,17 +169,16 @@ struct pair_table *pair_table_create(const struct pair_table_config *config, pai
 		slots <<= 1;
 	table->max_pairs = config->max_pairs;
 	table->index_mask = slots - 1;
-	table->entries_bytes = (size_t)config->max_pairs * sizeof(struct pair_entry);
-	table->first_seen_bytes = (size_t)config->max_pairs * sizeof(uint64_t);
+	table->entries_bytes =
+		(size_t)config->max_pairs * (sizeof(struct pair_entry) + sizeof(uint64_t));
 	table->index_bytes = (size_t)slots * sizeof(struct index_slot);
 	table->entries = table_alloc(&table->entries_bytes);
-	table->first_seen_ns = table_alloc(&table->first_seen_bytes);
 	table->index = table_alloc(&table->index_bytes);
-	if (table->entries == NULL || table->first_seen_ns == NULL || table->index == NULL)
+	if (table->entries == NULL || table->index == NULL)
 		goto fail;
+	table->first_seen_ns = (uint64_t *)(table->entries + config->max_pairs);
 	/* Touch every page now: the table's footprint never grows afterwards. */
 	memset(table->entries, 0, table->entries_bytes);
-	memset(table->first_seen_ns, 0, table->first_seen_bytes);
 	memset(table->index, 0xff, table->index_bytes);
 	for (i = 0; i < config->max_pairs; i++) {
 		table->entries[i].lru_prev = ENTRY_FREE;
@@ -206,14 +205,13 @@ void pair_table_free(struct pair_table *table)
 	if (table == NULL)
 		return;
 	free(table->entries);
-	free(table->first_seen_ns);
 	free(table->index);
 	free(table);
 }
 
 size_t pair_table_memory(const struct pair_table *table)
 {
-	return sizeof(*table) + table->entries_bytes + table->first_seen_bytes + table->index_bytes;
+	return sizeof(*table) + table->entries_bytes + table->index_bytes;
 }
 
 uint32_t pair_table_count(const struct pair_table *table)
