@@ -25,7 +25,8 @@
  *   classifier j        its classifier_lcore              never
  *   aggregator (main)   pair table, its counters,         never; walks the table
  *                       the walk cursor, pair mailbox,    at most a slice per loop
- *                       the mark rings' pending records
+ *                       the mark rings' pending records,
+ *                       the reports' clock (seen_clock.h)
  *   control thread      sinks and their files, idle and   yes: all output I/O
  *                       duration timers, status line,
  *                       snapshot requests, watchdog
