@@ -80,8 +80,9 @@ static void hand_off_event(enum pair_event_kind kind, const struct pair_stats *s
 	struct handoff_record record = {
 		.stats = *stats,
 		/* A verdict comes with a report: its time; expiry and eviction have none. */
-		.seen_ns = kind == PAIR_EVENT_VERDICT ? stats->last_seen_ns
-						      : seen_clock_now(&aggregator->seen_clock, now_ns),
+		.seen_ns = kind == PAIR_EVENT_VERDICT
+				   ? stats->last_seen_ns
+				   : seen_clock_now(&aggregator->seen_clock, now_ns),
 		.kind = HANDOFF_EVENT,
 		.event = (uint8_t)kind,
 		.previous = (uint8_t)previous,
@@ -296,10 +297,10 @@ static void walk_slice(struct aggregator *aggregator, uint64_t now_ns)
 	}
 	if (walk->cursor != PAIR_TABLE_WALK_DONE)
 		return;
-	walk->rows[0] = (struct handoff_record){
-		.seen_ns = seen_clock_walk_floor(&aggregator->seen_clock),
-		.walk_id = walk->id,
-		.kind = HANDOFF_SNAPSHOT_END};
+	walk->rows[0] =
+		(struct handoff_record){.seen_ns = seen_clock_walk_floor(&aggregator->seen_clock),
+					.walk_id = walk->id,
+					.kind = HANDOFF_SNAPSHOT_END};
 	rte_ring_sp_enqueue_elem(aggregator->snapshots, &walk->rows[0], sizeof(walk->rows[0]));
 	aggregator->private_counters.snapshots_walked++;
 	counter_set(&aggregator->counters.snapshots_walked,

@@ -449,6 +449,12 @@ static int port_init(struct cgnf_app *app, struct cgnf_port *port)
 	return 0;
 }
 
+/* What runs on the packet time, for the start-up log. */
+static const char *timed_things(const struct cgnf_app *app)
+{
+	return app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports" : "reports";
+}
+
 /*
  * Where the ports that give capture times put them (registered by the PMD
  * when the offload is on).  Every port must give them, or none is used: a
@@ -467,25 +473,24 @@ static void port_find_timestamps(struct cgnf_app *app)
 	 */
 	/* infinite_rx copies the file's frames again and again, without their times. */
 	if (app->replays_from_memory) {
-		CGNF_LOG(port, INFO,
-			 "infinite_rx replays carry no capture time: %s run on the RX lcores' clock",
-			 app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports" : "reports");
+		CGNF_LOG(
+			port, INFO,
+			"infinite_rx replays carry no capture time: %s run on the RX lcores' clock",
+			timed_things(app));
 		return;
 	}
 	for (unsigned int p = 0; p < app->n_ports; p++)
 		if (!app->ports[p].is_pcap) {
 			CGNF_LOG(port, INFO,
 				 "port %u (%s) is a NIC: %s run on the RX lcores' clock",
-				 app->ports[p].port_id, app->ports[p].name,
-				 app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports"
-									   : "reports");
+				 app->ports[p].port_id, app->ports[p].name, timed_things(app));
 			return;
 		}
 	offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
 	flag = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
 	if (offset < 0 || flag < 0) {
 		CGNF_LOG(port, INFO, "no capture times: %s run on the RX lcores' clock",
-			 app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports" : "reports");
+			 timed_things(app));
 		return;
 	}
 	app->timestamp_offset = offset;
@@ -493,7 +498,7 @@ static void port_find_timestamps(struct cgnf_app *app)
 	app->timestamp_unit_ns = 1000;
 	CGNF_LOG(port, INFO,
 		 "%s run on the packets' capture times: the events and the CSV print them",
-		 app->config.input == CONFIG_INPUT_TRAFFIC ? "windows and reports" : "reports");
+		 timed_things(app));
 }
 
 int port_init_all(struct cgnf_app *app)

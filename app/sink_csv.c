@@ -20,7 +20,8 @@ static int csv_snapshot(struct sink *sink, const struct snapshot *snapshot)
 	if ((snapshot->purposes & SNAPSHOT_WRITES_FILES) == 0)
 		return 0;
 	return output_write_csv(snapshot->rows, sink->env->clock, sink->env->model_id,
-				sink->env->app->run_id, sink->env->app->config.csv_path, sink->error, sizeof(sink->error));
+				sink->env->app->run_id, sink->env->app->config.csv_path,
+				sink->error, sizeof(sink->error));
 }
 
 const struct sink_ops sink_csv_ops = {

@@ -169,7 +169,7 @@ struct redis_sink {
 	bool thread_started;
 
 	/* Control thread. */
-	/* Reports' clock: the oldest changed_since_ns of the snapshots since the last handed over. */
+	/* Reports' clock: the oldest changed_since_ns of the snapshots not yet handed over. */
 	uint64_t changed_since_ns;
 	uint64_t last_full_ns; /* app clock of the last full snapshot handed over */
 	bool handed_one;
@@ -1228,7 +1228,8 @@ static int redis_snapshot(struct sink *sink, const struct snapshot *snapshot)
 	bool full;
 	size_t i;
 
-	/* Each snapshot bounds the changes since the walk before it: keep the oldest till handed. */
+	/* Each snapshot bounds the changes since the walk before it: keep the oldest till handed.
+	 */
 	if (snapshot->changed_since_ns < state->changed_since_ns)
 		state->changed_since_ns = snapshot->changed_since_ns;
 	if (!mailbox_free(state, final))

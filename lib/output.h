@@ -87,8 +87,7 @@ int output_write_json(const char *path, const json_t *json, char *err, size_t er
  * id of the run that wrote it (the events carry it too).
  */
 int output_write_csv(struct pair_rows *rows, const struct output_clock *clock, const char *model_id,
-		     const char *run_id,
-		     const char *path, char *err, size_t err_size);
+		     const char *run_id, const char *path, char *err, size_t err_size);
 
 /*
  * The console table (HASH IP1 IP2 NB CG NB NCG RATIO VERDICT), at most

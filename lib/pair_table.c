@@ -532,7 +532,8 @@ void pair_table_update_burst(struct pair_table *table, const struct pair_update 
 		if (i >= PREFETCH_INDEX_AHEAD) {
 			const struct pair_update *r = &updates[i - PREFETCH_INDEX_AHEAD];
 
-			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->rx_time_ns, r->seen_ns);
+			pair_table_update(table, &r->pair, r->hash, r->is_cg, r->rx_time_ns,
+					  r->seen_ns);
 		}
 	}
 }

@@ -46,7 +46,8 @@ _Static_assert(sizeof(struct result_record) == sizeof(struct pair_update) &&
 			       offsetof(struct pair_update, is_cg) &&
 		       offsetof(struct result_record, rx_time_ns) ==
 			       offsetof(struct pair_update, rx_time_ns) &&
-		       offsetof(struct result_record, seen_ns) == offsetof(struct pair_update, seen_ns),
+		       offsetof(struct result_record, seen_ns) ==
+			       offsetof(struct pair_update, seen_ns),
 	       "result_record is dequeued as a pair_update");
 
 #endif

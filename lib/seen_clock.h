@@ -27,10 +27,10 @@
 #include "pair_table.h"
 
 struct seen_clock {
-	bool capture;		 /* seen_ns is a capture time, not the app clock */
-	uint64_t latest_seen_ns; /* the latest report time counted; 0: none yet */
-	uint64_t latest_at_ns;	 /* the app clock when it was counted */
-	uint64_t oldest_since_walk_ns;	       /* since the current walk began */
+	bool capture;				/* seen_ns is a capture time, not the app clock */
+	uint64_t latest_seen_ns;		/* the latest report time counted; 0: none yet */
+	uint64_t latest_at_ns;			/* the app clock when it was counted */
+	uint64_t oldest_since_walk_ns;		/* since the current walk began */
 	uint64_t oldest_since_previous_walk_ns; /* from the walk before to this one */
 };
 

@@ -111,7 +111,8 @@ static double time_table(struct pair_table *table, const struct pair_update *res
 	} else {
 		for (i = 0; i < count; i++)
 			pair_table_update(table, &results[i].pair, results[i].hash,
-					  results[i].is_cg, results[i].rx_time_ns, results[i].seen_ns);
+					  results[i].is_cg, results[i].rx_time_ns,
+					  results[i].seen_ns);
 	}
 	return (now_ns() - start) / count;
 }

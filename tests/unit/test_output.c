@@ -150,7 +150,8 @@ static void test_csv_exact(void)
 	struct pair_table *table = small_table(NULL, NULL);
 	char err[256] = "", *text;
 	const char *expected =
-		"ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model,run\n"
+		"ip1,ip2,cg,ncg,ratio,verdict,window_reports,window_cg,first_seen,last_seen,model,"
+		"run\n"
 		"::1,::2,0,1,0.000000,unknown,1,0,1700000000.250000,1700000000.250000,"
 		"0123456789ab,00c0ffee00c0ffee\n"
 		"10.0.0.2,8.8.8.8,1,2,0.333333,ncg,3,1,1700000001.250000,1700000003.250000,"

@@ -98,8 +98,8 @@ static bool same_stats(const struct pair_stats *a, const struct pair_stats *b)
 	return memcmp(&a->pair, &b->pair, sizeof(a->pair)) == 0 && a->hash == b->hash &&
 	       a->cg == b->cg && a->ncg == b->ncg && a->first_seen_ns == b->first_seen_ns &&
 	       a->last_seen_ns == b->last_seen_ns && a->updated_ns == b->updated_ns &&
-	       a->window_reports == b->window_reports &&
-	       a->window_cg == b->window_cg && a->verdict == b->verdict;
+	       a->window_reports == b->window_reports && a->window_cg == b->window_cg &&
+	       a->verdict == b->verdict;
 }
 
 static void test_refuses_bad_config(void)

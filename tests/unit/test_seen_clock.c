@@ -46,8 +46,7 @@ static void test_replay_carries_the_capture_on(void)
 	seen_clock_count(&clock, burst, 3, 100);
 	CU_ASSERT_EQUAL(seen_clock_now(&clock, 100), CAPTURE_NS + 9000000000);
 	/* 60 s of app clock after the last packet: 60 s after it on the capture's. */
-	CU_ASSERT_EQUAL(seen_clock_now(&clock, 100 + 60000000000),
-			CAPTURE_NS + 69000000000);
+	CU_ASSERT_EQUAL(seen_clock_now(&clock, 100 + 60000000000), CAPTURE_NS + 69000000000);
 	/* An RX lcore's reading older than when the latest was counted: never before it. */
 	CU_ASSERT_EQUAL(seen_clock_now(&clock, 50), CAPTURE_NS + 9000000000);
 	/* An older capture time never moves the clock back. */
