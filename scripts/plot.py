@@ -110,7 +110,7 @@ def verdict_spans(events, start, end):
     return spans
 
 
-def plot_verdict_counts(axes, events, start):
+def plot_verdict_counts(axes, events, start, end):
     axes.set_title("pairs per verdict over time (from --events)")
     held = {}
     times, counts = [], {verdict: [] for verdict in VERDICT_COLOURS}
@@ -123,6 +123,10 @@ def plot_verdict_counts(axes, events, start):
         tally = collections.Counter(held.values())
         for verdict in counts:
             counts[verdict].append(tally[verdict])
+    # Held until the run's end: its last report, not its last event.
+    times.append(end - start)
+    for verdict in counts:
+        counts[verdict].append(counts[verdict][-1])
     for verdict, values in counts.items():
         if any(values):
             axes.step(times, values, where="post", color=VERDICT_COLOURS[verdict], label=verdict)
@@ -196,8 +200,9 @@ def main():
                                 gridspec_kw={"height_ratios": heights})
     plot_shares(axes[0][0], rows)
     if events:
-        start, end = min(e.time for e in events), max(e.time for e in events)
-        plot_verdict_counts(axes[1][0], events, start)
+        last_seen = [row["last_seen"] for row in rows if row["last_seen"] is not None]
+        start, end = min(e.time for e in events), max([e.time for e in events] + last_seen)
+        plot_verdict_counts(axes[1][0], events, start, end)
         plot_timelines(axes[2][0], events, start, end)
     elif args.events:
         print(f"plot: no cgnf event in {args.events}", file=sys.stderr)
