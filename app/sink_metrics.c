@@ -32,6 +32,7 @@
 #include "output.h"
 
 #include "app.h"
+#include "ctrl_thread.h"
 #include "log.h"
 #include "metrics_text.h"
 #include "reload.h"
@@ -222,6 +223,30 @@ static int resolve(const struct endpoint *where, struct sockaddr_storage *addres
 	return 0;
 }
 
+/* MHD_start_daemon's arguments, for a call on a control thread. */
+struct daemon_start {
+	unsigned int flags;
+	uint16_t port;
+	struct metrics_sink *state;
+	const struct sockaddr_storage *address;
+	int error; /* errno of a failed start */
+};
+
+static void *start_daemon(void *arg)
+{
+	struct daemon_start *start = arg;
+	struct MHD_Daemon *daemon;
+
+	errno = 0;
+	daemon = MHD_start_daemon(start->flags, start->port, NULL, NULL, answer, start->state,
+				  MHD_OPTION_SOCK_ADDR, start->address, MHD_OPTION_CONNECTION_LIMIT,
+				  (unsigned int)METRICS_CONNECTIONS_MAX,
+				  MHD_OPTION_CONNECTION_TIMEOUT,
+				  (unsigned int)METRICS_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+	start->error = errno;
+	return daemon;
+}
+
 static int metrics_open(struct sink *sink)
 {
 	const struct cgnf_config *config = &sink->env->app->config;
@@ -229,7 +254,10 @@ static int metrics_open(struct sink *sink)
 	struct metrics_sink *state;
 	struct endpoint where;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+	struct daemon_start start;
+	void *daemon = NULL;
 	char reason[256];
+	int rc;
 
 	if (endpoint_parse(config->metrics_listen, METRICS_DEFAULT_ADDRESS, false, &where, reason,
 			   sizeof(reason)) != 0) {
@@ -245,15 +273,13 @@ static int metrics_open(struct sink *sink)
 	state->counters = sink->env->counters;
 	if (address.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	errno = 0;
-	state->daemon = MHD_start_daemon(
-		flags, where.port, NULL, NULL, answer, state, MHD_OPTION_SOCK_ADDR, &address,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONNECTIONS_MAX,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_CONNECTION_TIMEOUT_S,
-		MHD_OPTION_END);
+	start = (struct daemon_start){
+		.flags = flags, .port = where.port, .state = state, .address = &address};
+	/* From a control thread: the server's polling thread then stays off the lcores' CPUs. */
+	rc = ctrl_thread_call("cgnf-metrics", start_daemon, &start, &daemon);
+	state->daemon = rc == 0 ? daemon : NULL;
 	if (state->daemon == NULL) {
-		int rc = errno != 0 ? errno : EADDRINUSE;
-
+		rc = rc != 0 ? -rc : start.error != 0 ? start.error : EADDRINUSE;
 		snprintf(sink->error, sizeof(sink->error),
 			 "--metrics: cannot listen on %.200s port %u: %s", where.host, where.port,
 			 strerror(rc));
