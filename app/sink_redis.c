@@ -155,6 +155,7 @@ struct redis_sink {
 	char address[CONFIG_PATH_MAX]; /* as given, for messages */
 	char password[256];
 	bool has_password;
+	const char *user; /* --redis-user: NULL for the default user */
 	char instance[INSTANCE_MAX];
 	char model[17]; /* id of the model in use (the SHA-256's first 12 hex digits) */
 	uint64_t pair_timeout_s;
@@ -611,7 +612,9 @@ static redisContext *connect_to(const struct redis_sink *state, char *err, size_
 	if (!state->where.is_unix)
 		redisEnableKeepAlive(context);
 	if (state->has_password) {
-		reply = redisCommand(context, "AUTH %s", state->password);
+		reply = state->user != NULL
+				? redisCommand(context, "AUTH %s %s", state->user, state->password)
+				: redisCommand(context, "AUTH %s", state->password);
 		if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
 			snprintf(err, err_size, "authentication refused: %s",
 				 reply ? reply->str : context->errstr);
@@ -1078,9 +1081,18 @@ static int read_password(struct redis_sink *state, const struct cgnf_config *con
 	FILE *file;
 	size_t length;
 
+	if (config->redis_user[0] != '\0')
+		state->user = config->redis_user;
 	if (config->redis_password_file[0] == '\0') {
-		if (from_env == NULL)
-			return 0;
+		if (from_env == NULL) {
+			if (state->user == NULL)
+				return 0;
+			snprintf(sink->error, sizeof(sink->error),
+				 "--redis-user %s needs a password: --redis-password-file FILE or "
+				 "$CGNF_REDIS_PASSWORD",
+				 state->user);
+			return -EINVAL;
+		}
 		if (strlen(from_env) >= sizeof(state->password)) {
 			snprintf(sink->error, sizeof(sink->error),
 				 "CGNF_REDIS_PASSWORD: longer than %zu bytes",

@@ -89,6 +89,7 @@ struct cgnf_config {
 	char metrics_listen[128];		   /* --metrics [ADDR:]PORT; "": no server */
 	char redis_address[CONFIG_PATH_MAX];	   /* --redis HOST:PORT | unix:PATH; "": none */
 	char redis_password_file[CONFIG_PATH_MAX]; /* else $CGNF_REDIS_PASSWORD, else none */
+	char redis_user[128];			   /* ACL user; "": the default user */
 	char instance[128];			   /* "": the host name */
 	unsigned int redis_stream_maxlen;	   /* XADD MAXLEN ~ N */
 	double redis_interval_s;		   /* pair counts refreshed at most this often */

@@ -108,13 +108,14 @@ def exposed_name(name, kind, unit):
 
 
 @contextlib.contextmanager
-def redis_server(port, password=None, name="redis"):
+def redis_server(port, password=None, name="redis", acl_users=()):
     """A real redis-server on 127.0.0.1:port with no persistence, in a
     temporary directory; stopped (and the directory removed) on exit, even on
-    failure."""
+    failure.  acl_users: ACL rules, each a list of words ("NAME", "on",
+    ">PASSWORD", "~KEYS", "+COMMAND"...); with any, the default user is off."""
     require(REDIS_SERVER, "redis-server")
     directory = tempfile.mkdtemp(prefix=f"{name}-", dir=workdir("redis"))
-    process = start_redis(port, directory, password)
+    process = start_redis(port, directory, password, acl_users)
     try:
         yield process
     finally:
@@ -122,11 +123,16 @@ def redis_server(port, password=None, name="redis"):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def start_redis(port, directory, password=None):
+def start_redis(port, directory, password=None, acl_users=()):
     command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory,
                "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "redis.log"]
     if password:
         command += ["--requirepass", password]
+    # Each word of an ACL rule is an argument of its own.
+    for rule in acl_users:
+        command += ["--user", *rule]
+    if acl_users:
+        command += ["--user", "default", "off"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -151,9 +157,9 @@ def stop_process(process, timeout=10):
             process.wait()
 
 
-def redis_client(port, password=None):
+def redis_client(port, password=None, username=None):
     import redis
-    return redis.Redis(host="127.0.0.1", port=port, password=password, decode_responses=True,
+    return redis.Redis(host="127.0.0.1", port=port, username=username, password=password, decode_responses=True,
                        socket_timeout=5)
 
 
